@@ -1,0 +1,35 @@
+import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+
+/**
+ * n8n's community-node lint without the n8n Cloud rules: this package has runtime
+ * dependencies (zod, undici) and covers several vendors, so it targets self-hosted n8n and is
+ * not a candidate for Cloud verification. Every other n8n rule applies to what ships
+ * (nodes/, credentials/).
+ */
+export default [
+	...configWithoutCloudSupport,
+	{
+		files: ['package.json'],
+		// Cloud-only: self-hosted community packages may have runtime dependencies.
+		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
+	},
+	{
+		// The verification core is pure TypeScript with no n8n imports (so it can be tested and
+		// reused by the sender): it throws its own DeliveryError, which nodes/shared/n8n turns into
+		// a 4xx answer, and the sender's errors become NodeApiError in the Send Webhook node.
+		files: ['nodes/shared/**/*.ts'],
+		ignores: ['nodes/shared/n8n/**'],
+		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
+	},
+	{
+		// Tests, scripts and benchmarks do not ship: plain TypeScript rules only. Their small
+		// test nodes are fixtures, not community nodes.
+		files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+		rules: Object.fromEntries(
+			Object.keys((await import('@n8n/eslint-plugin-community-nodes')).n8nCommunityNodesPlugin.rules).map((rule) => [
+				`@n8n/community-nodes/${rule}`,
+				'off',
+			]),
+		),
+	},
+];

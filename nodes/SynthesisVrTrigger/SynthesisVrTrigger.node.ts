@@ -1,0 +1,114 @@
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { receiveSynthesisVr, type SynthesisVrSettings } from '../shared/vendors/synthesisVr';
+import {
+	checkSecretStrength,
+	commonOptions,
+	localCredentialTest,
+	handleDelivery,
+	manualWebhookMethods,
+	readCommonOptions,
+	readList,
+	RESPOND_ON_RECEIVED,
+} from '../shared/n8n/trigger';
+
+export class SynthesisVrTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'SynthesisVR Trigger',
+		name: 'synthesisVrTrigger',
+		icon: { light: 'file:synthesisVr.svg', dark: 'file:synthesisVr.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"Sessions: " + ($parameter["actions"].length ? $parameter["actions"].join(", ") : "all")}}',
+		description: 'Starts the workflow when SynthesisVR posts session events (one item per event)',
+		defaults: { name: 'SynthesisVR Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'synthesisVrWebhookApi',
+				required: true,
+				testedBy: 'synthesisVrWebhookApiTest',
+				displayOptions: { show: { authentication: ['token'] } },
+			},
+		],
+		// SynthesisVR waits at most 2 s and never retries: acknowledge before the workflow runs.
+		webhooks: RESPOND_ON_RECEIVED,
+		properties: [
+			{
+				displayName:
+					'In SynthesisVR: Administration → Advanced Settings → Online & Email Settings → Web Widgets & API → API & Webhooks. Paste the production URL above; with a token, append ?token=YOUR_TOKEN.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Shared Token', value: 'token', description: 'Require a token in the query string or a header' },
+					{ name: 'None', value: 'none', description: 'Rely on the unguessable webhook URL (and the IP allow-list) only' },
+				],
+				default: 'token',
+			},
+			{
+				displayName: 'Query Parameter Name',
+				name: 'queryParameter',
+				type: 'string',
+				default: 'token',
+				displayOptions: { show: { authentication: ['token'] } },
+				description: 'Name of the query parameter that may carry the token',
+			},
+			{
+				displayName: 'Header Name',
+				name: 'headerName',
+				type: 'string',
+				default: 'x-webhook-token',
+				displayOptions: { show: { authentication: ['token'] } },
+				description: 'Name of the header that may carry the token (for proxies that add one)',
+			},
+			{
+				displayName: 'Actions',
+				name: 'actions',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Create', value: 'create', description: 'A session was created' },
+					{ name: 'Delete', value: 'delete', description: 'A session was removed' },
+				],
+				default: [],
+				description: 'Session actions to pass on; none selected passes every action, including future ones',
+			},
+			commonOptions,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			synthesisVrWebhookApiTest: localCredentialTest((data) => checkSecretStrength('The shared token', data.token)),
+		},
+	};
+
+	webhookMethods = manualWebhookMethods;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleDelivery(
+			this,
+			async (): Promise<SynthesisVrSettings> => {
+				const settings: SynthesisVrSettings = { ...readCommonOptions(this), actions: readList(this, 'actions') };
+				if (this.getNodeParameter('authentication') === 'token') {
+					const credentials = await this.getCredentials('synthesisVrWebhookApi');
+					settings.token = {
+						value: String(credentials.token ?? ''),
+						headerName: this.getNodeParameter('headerName') as string,
+						queryName: this.getNodeParameter('queryParameter') as string,
+					};
+				}
+				return settings;
+			},
+			receiveSynthesisVr,
+			{ respondImmediately: true },
+		);
+	}
+}

@@ -1,0 +1,49 @@
+import { timingSafeEqual } from 'node:crypto';
+
+/** Constant-time equality of two byte strings; different lengths are simply unequal. */
+export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
+	const left = typeof a === 'string' ? Buffer.from(a, 'utf8') : a;
+	const right = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
+	if (left.length !== right.length) return false;
+	return timingSafeEqual(left, right);
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/**
+ * Strict base64 decoding (standard or URL-safe alphabet, padding optional). Node's own decoder
+ * silently skips invalid characters, which would let a mangled value decode to something:
+ * we reject instead. Returns undefined for malformed input.
+ */
+export function decodeBase64(text: string): Buffer | undefined {
+	const value = text.trim();
+	if (!BASE64.test(value) && !BASE64URL.test(value)) return undefined;
+	const unpadded = value.replace(/=+$/, '');
+	if (unpadded.length % 4 === 1) return undefined;
+	const standard = unpadded.replace(/-/g, '+').replace(/_/g, '/');
+	return Buffer.from(standard, 'base64');
+}
+
+/** Strict hex decoding; undefined for odd lengths or non-hex characters. */
+export function decodeHex(text: string): Buffer | undefined {
+	const value = text.trim();
+	if (value.length === 0 || !HEX.test(value)) return undefined;
+	return Buffer.from(value, 'hex');
+}
+
+/** Lower-cased header lookup; repeated headers (arrays) yield their first value. */
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+export function headerValue(headers: HeaderBag, name: string): string | undefined {
+	const wanted = name.toLowerCase();
+	for (const [key, raw] of Object.entries(headers)) {
+		if (key.toLowerCase() !== wanted) continue;
+		const value = Array.isArray(raw) ? raw[0] : raw;
+		if (value === undefined) return undefined;
+		const trimmed = value.trim();
+		return trimmed === '' ? undefined : trimmed;
+	}
+	return undefined;
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** ApiRTC / Apizee webhook body: `{event, time, object, objectId, props}`, props typed per object. */
+const base = {
+	event: z.enum(['create', 'update', 'delete']),
+	time: z.number().int().nonnegative(),
+	objectId: z.union([z.number().int(), z.string().min(1)]),
+};
+
+export const ApiRtcTicketPropsSchema = z.looseObject({
+	state: z.string().optional(),
+	geoloc: z.looseObject({ lat: z.number().optional(), lng: z.number().optional() }).optional(),
+});
+export const ApiRtcMediaPropsSchema = z.looseObject({
+	state: z.string().optional(),
+	_parent: z.looseObject({ name: z.string().optional(), id: z.union([z.number(), z.string()]).optional() }).optional(),
+});
+export const ApiRtcConversationPropsSchema = z.looseObject({
+	eventType: z.string().optional(),
+	name: z.string().optional(),
+	finishedAt: z.string().optional(),
+});
+
+export const ApiRtcEventSchema = z.discriminatedUnion('object', [
+	z.looseObject({ ...base, object: z.literal('ticket'), props: ApiRtcTicketPropsSchema.default({}) }),
+	z.looseObject({ ...base, object: z.literal('media'), props: ApiRtcMediaPropsSchema.default({}) }),
+	z.looseObject({ ...base, object: z.literal('conversation'), props: ApiRtcConversationPropsSchema.default({}) }),
+	// Listed in newer ApiRTC docs without a props description: accepted, props kept as sent.
+	z.looseObject({ ...base, object: z.literal('smsmessage'), props: z.record(z.string(), z.unknown()).default({}) }),
+]);
+export type ApiRtcEvent = z.infer<typeof ApiRtcEventSchema>;
+
+export const APIRTC_OBJECTS = ['ticket', 'media', 'conversation', 'smsmessage'] as const;
+export const APIRTC_EVENTS = ['create', 'update', 'delete'] as const;

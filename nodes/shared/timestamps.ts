@@ -1,0 +1,36 @@
+import { DeliveryError } from './errors';
+
+/** Milliseconds since the epoch; injectable so tests can pin the clock. */
+export type Clock = () => number;
+export const systemClock: Clock = () => Date.now();
+
+/**
+ * Reads a timestamp header: unix seconds, unix milliseconds (13+ digits) or an ISO-8601 date.
+ * Returns unix seconds. Throws `bad_timestamp` for anything else.
+ */
+export function parseTimestamp(value: string): number {
+	const text = value.trim();
+	if (/^\d{1,12}$/.test(text)) return Number(text);
+	if (/^\d{13,16}$/.test(text)) return Math.floor(Number(text) / 1000);
+	if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
+		const ms = Date.parse(text);
+		if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
+	}
+	throw new DeliveryError('bad_timestamp', 'The timestamp is not a unix time or an ISO-8601 date');
+}
+
+/**
+ * Checks `timestampSec` against now, in BOTH directions (a far-future timestamp is as suspect as
+ * an old one: it would stay "fresh" for a replay). A tolerance of 0 or less disables the check;
+ * callers decide that explicitly rather than through a falsy default.
+ */
+export function assertFreshTimestamp(timestampSec: number, toleranceSec: number, clock: Clock): void {
+	if (!(toleranceSec > 0)) return;
+	const nowSec = Math.floor(clock() / 1000);
+	if (timestampSec < nowSec - toleranceSec) {
+		throw new DeliveryError('stale_timestamp', `The timestamp is older than ${toleranceSec} s`);
+	}
+	if (timestampSec > nowSec + toleranceSec) {
+		throw new DeliveryError('future_timestamp', `The timestamp is more than ${toleranceSec} s in the future`);
+	}
+}

@@ -1,0 +1,52 @@
+import { verifySharedSecret } from '../apiKey';
+import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { ApiRtcEventSchema } from '../schemas/apiRtc';
+import { parseJsonBody, parseWith } from '../validation';
+
+export interface ApiRtcSettings extends CommonOptions {
+	/** The custom header added in the ApiRTC console: the only way ApiRTC deliveries can be authenticated. */
+	secretHeader?: { name: string; value: string };
+	objects?: string[];
+	events?: string[];
+}
+
+/** ApiRTC sends `Content-Type: application/JSON`, so the raw body is parsed here, whatever the content type. */
+export function receiveApiRtc(delivery: Delivery, settings: ApiRtcSettings): ReceiveResult {
+	assertAllowedIp(delivery, settings.allowedIps);
+	const verification = settings.secretHeader
+		? verifySharedSecret({
+				headers: delivery.headers,
+				headerName: settings.secretHeader.name,
+				keys: [settings.secretHeader.value],
+				code: 'bad_token',
+				label: `${settings.secretHeader.name} header value`,
+			})
+		: undefined;
+
+	const event = parseWith(ApiRtcEventSchema, parseJsonBody(delivery.body));
+	if (!passesFilter(settings.objects, event.object) || !passesFilter(settings.events, event.event)) {
+		return { items: [], ignored: 1 };
+	}
+	const state = 'state' in event.props ? event.props.state : 'eventType' in event.props ? event.props.eventType : undefined;
+	return {
+		ignored: 0,
+		items: [
+			{
+				...event,
+				timeIso: new Date(event.time * 1000).toISOString(),
+				meta: buildMeta(
+					delivery,
+					settings,
+					{
+						vendor: 'apirtc',
+						eventType: `${event.object}.${event.event}`,
+						dedupKey: [event.object, event.objectId, event.event, event.time, state ?? ''].join(':'),
+						verified: verification !== undefined,
+						verification: verification ? { method: 'customHeader', header: settings.secretHeader?.name } : undefined,
+					},
+					settings.secretHeader ? [settings.secretHeader.name] : [],
+				),
+			},
+		],
+	};
+}

@@ -1,0 +1,59 @@
+import { verifySharedSecret } from '../apiKey';
+import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, type ReceiveResult } from '../delivery';
+import { DeliveryError } from '../errors';
+import { bodyFingerprint } from '../hmac';
+import { GenericEventSchema, normaliseEventTime } from '../schemas/eventWebhook';
+import { parseJsonBody, parseWith } from '../validation';
+
+export interface EventWebhookSettings extends CommonOptions {
+	apiKey?: { keys: string[]; headerName: string };
+	/** Event types to keep; empty keeps all. Compared case-sensitively, `*` suffix = prefix match. */
+	eventTypes?: string[];
+}
+
+export function matchesEventType(patterns: string[] | undefined, type: string): boolean {
+	if (!patterns || patterns.length === 0) return true;
+	return patterns.some((pattern) => (pattern.endsWith('*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type));
+}
+
+/** The generic admin-console webhook: `{event_time, event_type, current_context, data}` + API key. */
+export function receiveEventWebhook(delivery: Delivery, settings: EventWebhookSettings): ReceiveResult {
+	assertAllowedIp(delivery, settings.allowedIps);
+	const verification = settings.apiKey
+		? verifySharedSecret({
+				headers: delivery.headers,
+				headerName: settings.apiKey.headerName,
+				allowBearer: true,
+				keys: settings.apiKey.keys,
+			})
+		: undefined;
+
+	const event = parseWith(GenericEventSchema, parseJsonBody(delivery.body));
+	const eventTime = normaliseEventTime(event.event_time);
+	if (eventTime === undefined) {
+		throw new DeliveryError('bad_payload', 'event_time: expected an ISO-8601 date or a unix time');
+	}
+	if (!matchesEventType(settings.eventTypes, event.event_type)) return { items: [], ignored: 1 };
+	return {
+		ignored: 0,
+		items: [
+			{
+				...event,
+				event_time: eventTime,
+				meta: buildMeta(
+					delivery,
+					settings,
+					{
+						vendor: 'event-webhook',
+						eventType: event.event_type,
+						dedupKey: `${event.event_type}:${bodyFingerprint(delivery.body)}`,
+						verified: verification !== undefined,
+						verification: verification ? { method: 'apiKey', source: verification.source, keyIndex: verification.keyIndex } : undefined,
+					},
+					settings.apiKey ? [settings.apiKey.headerName] : [],
+					{ originalEventTime: event.event_time },
+				),
+			},
+		],
+	};
+}

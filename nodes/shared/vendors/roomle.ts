@@ -1,0 +1,52 @@
+import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { headerValue } from '../encoding';
+import { bodyFingerprint } from '../hmac';
+import { verifyRoomleToken } from '../roomleToken';
+import { RoomleEventSchema } from '../schemas/roomle';
+import type { Clock } from '../timestamps';
+import { parseJsonBody, parseWith } from '../validation';
+
+export interface RoomleSettings extends CommonOptions {
+	token?: { headerName: string; apiKey: string; secret: string; toleranceSec: number };
+	events?: string[];
+}
+
+export function receiveRoomle(delivery: Delivery, settings: RoomleSettings, clock: Clock): ReceiveResult {
+	assertAllowedIp(delivery, settings.allowedIps);
+	const token = settings.token
+		? verifyRoomleToken({
+				token: headerValue(delivery.headers, settings.token.headerName),
+				headerName: settings.token.headerName,
+				apiKey: settings.token.apiKey,
+				secret: settings.token.secret,
+				toleranceSec: settings.token.toleranceSec,
+				clock,
+			})
+		: undefined;
+
+	const event = parseWith(RoomleEventSchema, parseJsonBody(delivery.body));
+	if (!passesFilter(settings.events, event.event)) return { items: [], ignored: 1 };
+	const subject = event.data.configurationId ?? event.data.itemId ?? '';
+	return {
+		ignored: 0,
+		items: [
+			{
+				...event,
+				meta: buildMeta(
+					delivery,
+					settings,
+					{
+						vendor: 'roomle',
+						eventType: event.event,
+						dedupKey: token ? `${event.event}:${subject}:${token.issuedAt}` : `${event.event}:${bodyFingerprint(delivery.body)}`,
+						verified: token !== undefined,
+						verification: token
+							? { method: 'roomleToken', algorithm: token.algorithm, iv: token.iv, issuedAt: token.issuedAt, anonymous: token.sessionToken === 'anonymous' }
+							: undefined,
+					},
+					settings.token ? [settings.token.headerName] : [],
+				),
+			},
+		],
+	};
+}

@@ -1,0 +1,166 @@
+import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { headerValue } from '../encoding';
+import { DeliveryError } from '../errors';
+import { bodyFingerprint, type HmacAlgorithm, type HmacScheme, type SignatureEncoding, verifyHmac } from '../hmac';
+import { classifySynchubEvent, SynchubPayloadSchema } from '../schemas/synchub';
+import { verifyStandardWebhook } from '../standardWebhooks';
+import type { Clock } from '../timestamps';
+import { parseJsonBody, parseWith } from '../validation';
+
+/**
+ * SYNCHUB "uses the secret to hash an HTTP header" but has not published the header name,
+ * algorithm, encoding or signed string. Defaults: HMAC-SHA256 of the raw body, hex, in
+ * `x-synchub-signature`; everything is configurable, and `auto` finds the scheme.
+ */
+export const SYNCHUB_DEFAULT_SCHEME: HmacScheme = { algorithm: 'sha256', encoding: 'hex', prefix: '', signedContent: 'body' };
+export const SYNCHUB_DEFAULT_HEADER = 'x-synchub-signature';
+
+/** Header names tried by auto-detect, most likely first. */
+export const AUTO_DETECT_HEADERS = [
+	'x-synchub-signature',
+	'x-synchub-hmac',
+	'x-signature',
+	'x-hub-signature-256',
+	'x-hub-signature',
+	'x-webhook-signature',
+	'webhook-signature',
+	'signature',
+	'x-hmac-signature',
+	'x-signature-sha256',
+];
+const AUTO_DETECT_TIMESTAMP_HEADERS = ['x-synchub-timestamp', 'x-timestamp', 'x-webhook-timestamp', 'webhook-timestamp'];
+const ALGORITHMS: HmacAlgorithm[] = ['sha256', 'sha512', 'sha1'];
+const ENCODINGS: SignatureEncoding[] = ['hex', 'base64'];
+
+export type SynchubVerification =
+	| { mode: 'none' }
+	| { mode: 'standardWebhooks'; secrets: string[]; toleranceSec: number }
+	| {
+			mode: 'hmac';
+			secrets: string[];
+			scheme: HmacScheme;
+			signatureHeader: string;
+			timestampHeader?: string;
+			toleranceSec: number;
+	  }
+	| { mode: 'auto'; secrets: string[]; toleranceSec: number };
+
+export interface SynchubSettings extends CommonOptions {
+	verification: SynchubVerification;
+	kinds?: string[];
+	outcome?: 'any' | 'success' | 'failure';
+}
+
+function verifyConfigured(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'hmac' }>, clock: Clock) {
+	const result = verifyHmac({
+		scheme: v.scheme,
+		secrets: v.secrets,
+		body: delivery.body,
+		signature: headerValue(delivery.headers, v.signatureHeader),
+		signatureHeaderName: v.signatureHeader,
+		timestamp: v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined,
+		timestampHeaderName: v.timestampHeader || undefined,
+		toleranceSec: v.toleranceSec,
+		clock,
+	});
+	return { method: 'hmac', header: v.signatureHeader, ...v.scheme, secretIndex: result.secretIndex };
+}
+
+/**
+ * Tries every usual header × algorithm × encoding × signed content with the configured
+ * secret(s). Still requires a matching HMAC: it only saves the user from guessing the scheme,
+ * and reports what matched so it can be pinned in the node.
+ */
+function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'auto' }>, clock: Clock) {
+	if (v.secrets.every((secret) => secret === '')) {
+		throw new DeliveryError('not_configured', 'Signature verification is on but no secret is configured');
+	}
+	if (headerValue(delivery.headers, 'webhook-signature') && headerValue(delivery.headers, 'webhook-id')) {
+		try {
+			const result = verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets: v.secrets, toleranceSec: v.toleranceSec, clock });
+			return { method: 'standardWebhooks', header: 'webhook-signature', secretIndex: result.secretIndex };
+		} catch (error) {
+			if ((error as DeliveryError).code === 'stale_timestamp' || (error as DeliveryError).code === 'future_timestamp') throw error;
+		}
+	}
+	const timestampHeader = AUTO_DETECT_TIMESTAMP_HEADERS.find((name) => headerValue(delivery.headers, name) !== undefined);
+	const present = AUTO_DETECT_HEADERS.filter((name) => headerValue(delivery.headers, name) !== undefined);
+	if (present.length === 0) {
+		throw new DeliveryError('missing_header', `No signature header found (looked for ${AUTO_DETECT_HEADERS.join(', ')})`);
+	}
+	for (const header of present) {
+		const raw = headerValue(delivery.headers, header) as string;
+		const prefix = /^(sha1|sha256|sha512|v1)[=,]/i.exec(raw)?.[0] ?? '';
+		for (const signedContent of timestampHeader ? (['body', 'timestamp.body'] as const) : (['body'] as const)) {
+			for (const algorithm of ALGORITHMS) {
+				for (const encoding of ENCODINGS) {
+					const scheme: HmacScheme = { algorithm, encoding, prefix, signedContent };
+					try {
+						const result = verifyHmac({
+							scheme,
+							secrets: v.secrets,
+							body: delivery.body,
+							signature: raw,
+							signatureHeaderName: header,
+							timestamp: signedContent === 'body' ? undefined : headerValue(delivery.headers, timestampHeader as string),
+							timestampHeaderName: signedContent === 'body' ? undefined : timestampHeader,
+							toleranceSec: v.toleranceSec,
+							clock,
+						});
+						return { method: 'hmac', detected: true, header, ...scheme, timestampHeader: signedContent === 'body' ? undefined : timestampHeader, secretIndex: result.secretIndex };
+					} catch (error) {
+						const code = (error as DeliveryError).code;
+						if (code === 'stale_timestamp' || code === 'future_timestamp' || code === 'bad_timestamp') throw error;
+					}
+				}
+			}
+		}
+	}
+	throw new DeliveryError('bad_signature', 'No signature header matched the body with the configured secret');
+}
+
+export function receiveSynchub(delivery: Delivery, settings: SynchubSettings, clock: Clock): ReceiveResult {
+	assertAllowedIp(delivery, settings.allowedIps);
+	const v = settings.verification;
+	const verification =
+		v.mode === 'hmac'
+			? verifyConfigured(delivery, v, clock)
+			: v.mode === 'standardWebhooks'
+				? {
+						method: 'standardWebhooks',
+						header: 'webhook-signature',
+						secretIndex: verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets: v.secrets, toleranceSec: v.toleranceSec, clock }).secretIndex,
+					}
+				: v.mode === 'auto'
+					? autoDetect(delivery, v, clock)
+					: undefined;
+
+	const payload = parseWith(SynchubPayloadSchema, parseJsonBody(delivery.body));
+	const { eventType, kind, outcome, isTest } = classifySynchubEvent(payload);
+	if (!passesFilter(settings.kinds, kind) || (settings.outcome && settings.outcome !== 'any' && outcome !== settings.outcome && !isTest)) {
+		return { items: [], ignored: 1 };
+	}
+	const signatureHeaders = v.mode === 'hmac' ? [v.signatureHeader] : v.mode === 'auto' ? AUTO_DETECT_HEADERS : [];
+	const explicitId = ['id', 'eventId', 'event_id', 'runId', 'run_id'].map((field) => payload[field]).find((value) => typeof value === 'string' || typeof value === 'number');
+	return {
+		ignored: 0,
+		items: [
+			{
+				...payload,
+				meta: buildMeta(
+					delivery,
+					settings,
+					{
+						vendor: 'synchub',
+						eventType,
+						dedupKey: explicitId !== undefined ? `${kind}:${String(explicitId)}` : `${kind}:${bodyFingerprint(delivery.body)}`,
+						verified: verification !== undefined,
+						verification,
+					},
+					signatureHeaders,
+					{ kind, outcome, isTest },
+				),
+			},
+		],
+	};
+}

@@ -1,0 +1,31 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class EventWebhookApi implements ICredentialType {
+	name = 'eventWebhookApi';
+
+	displayName = 'Event Webhook API';
+
+	icon = { light: 'file:../nodes/EventWebhookTrigger/eventWebhook.svg', dark: 'file:../nodes/EventWebhookTrigger/eventWebhook.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#event-webhook-trigger';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The API key entered in the sending system\'s webhook settings',
+		},
+		{
+			displayName: 'Previous API Key',
+			name: 'previousApiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description: 'While rotating: the old key, still accepted. Leave empty otherwise.',
+		},
+	];
+}

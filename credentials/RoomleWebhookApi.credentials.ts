@@ -1,0 +1,32 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class RoomleWebhookApi implements ICredentialType {
+	name = 'roomleWebhookApi';
+
+	displayName = 'Roomle Webhook API';
+
+	icon = { light: 'file:../nodes/RoomleTrigger/roomle.svg', dark: 'file:../nodes/RoomleTrigger/roomle.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#roomle-trigger';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The api key Roomle gave you, also entered in the Roomle tenant settings',
+		},
+		{
+			displayName: 'Secret',
+			name: 'secret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'The secret paired with the api key (16, 24 or 32 characters: the AES key)',
+		},
+	];
+}

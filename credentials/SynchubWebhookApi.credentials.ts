@@ -1,0 +1,33 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class SynchubWebhookApi implements ICredentialType {
+	name = 'synchubWebhookApi';
+
+	displayName = 'SYNCHUB Webhook (HMAC Secret) API';
+
+	icon = { light: 'file:../nodes/SynchubTrigger/synchub.svg', dark: 'file:../nodes/SynchubTrigger/synchub.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#synchub-trigger';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Secret',
+			name: 'secret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description:
+				'The secret entered on the SYNCHUB destination. Also used by Send Webhook to sign HMAC requests. For Standard Webhooks use the whsec_... form.',
+		},
+		{
+			displayName: 'Previous Secret',
+			name: 'previousSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'While rotating: the old secret, still accepted until every sender uses the new one. Leave empty otherwise.',
+		},
+	];
+}

@@ -1,0 +1,115 @@
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	checkSecretStrength,
+	commonOptions,
+	handleDelivery,
+	localCredentialTest,
+	manualWebhookMethods,
+	readCommonOptions,
+	readList,
+	RESPOND_ON_RECEIVED,
+} from '../shared/n8n/trigger';
+import { type ApiRtcSettings, receiveApiRtc } from '../shared/vendors/apiRtc';
+
+export class ApiRtcTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'ApiRTC Trigger',
+		name: 'apiRtcTrigger',
+		icon: { light: 'file:apiRtc.svg', dark: 'file:apiRtc.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{($parameter["objects"].length ? $parameter["objects"].join(", ") : "all objects")}}',
+		description: 'Starts the workflow when ApiRTC (Apizee) reports a ticket, media or conversation event',
+		defaults: { name: 'ApiRTC Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'apiRtcWebhookApi',
+				required: true,
+				testedBy: 'apiRtcWebhookApiTest',
+				displayOptions: { show: { authentication: ['customHeader'] } },
+			},
+		],
+		webhooks: RESPOND_ON_RECEIVED,
+		properties: [
+			{
+				displayName:
+					'In the ApiRTC console: Company → Company account → Settings → WebHooks. Paste the production URL above, tick Activate, and add the custom header from your credential (name and value).',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Custom Header', value: 'customHeader', description: 'Require the secret header added in the ApiRTC console' },
+					{ name: 'None', value: 'none', description: 'ApiRTC signs nothing: rely on the URL and the IP allow-list only' },
+				],
+				default: 'customHeader',
+			},
+			{
+				displayName: 'Objects',
+				name: 'objects',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Conversation', value: 'conversation' },
+					{ name: 'Media', value: 'media' },
+					{ name: 'SMS Message', value: 'smsmessage' },
+					{ name: 'Ticket', value: 'ticket' },
+				],
+				default: [],
+				description: 'Objects to pass on; none selected passes all',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Create', value: 'create' },
+					{ name: 'Delete', value: 'delete' },
+					{ name: 'Update', value: 'update' },
+				],
+				default: [],
+				description: 'Events to pass on; none selected passes all',
+			},
+			commonOptions,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			apiRtcWebhookApiTest: localCredentialTest((data) =>
+				typeof data.headerName !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(data.headerName)
+					? 'The header name is not a valid HTTP header name'
+					: checkSecretStrength('The header value', data.secret),
+			),
+		},
+	};
+
+	webhookMethods = manualWebhookMethods;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleDelivery(
+			this,
+			async (): Promise<ApiRtcSettings> => {
+				const settings: ApiRtcSettings = {
+					...readCommonOptions(this),
+					objects: readList(this, 'objects'),
+					events: readList(this, 'events'),
+				};
+				if (this.getNodeParameter('authentication') === 'customHeader') {
+					const credentials = await this.getCredentials('apiRtcWebhookApi');
+					settings.secretHeader = { name: String(credentials.headerName ?? ''), value: String(credentials.secret ?? '') };
+				}
+				return settings;
+			},
+			receiveApiRtc,
+			{ respondImmediately: true },
+		);
+	}
+}

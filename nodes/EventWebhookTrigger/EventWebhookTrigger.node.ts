@@ -1,0 +1,105 @@
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	checkSecretStrength,
+	commonOptions,
+	handleDelivery,
+	localCredentialTest,
+	manualWebhookMethods,
+	readCommonOptions,
+	RESPOND_ON_RECEIVED,
+} from '../shared/n8n/trigger';
+import { type EventWebhookSettings, receiveEventWebhook } from '../shared/vendors/eventWebhook';
+
+export class EventWebhookTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Event Webhook Trigger',
+		name: 'eventWebhookTrigger',
+		icon: { light: 'file:eventWebhook.svg', dark: 'file:eventWebhook.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["eventTypes"] ? "Events: " + $parameter["eventTypes"] : "All events"}}',
+		description:
+			'Starts the workflow on an {event_time, event_type, current_context, data} webhook authenticated by an API key',
+		defaults: { name: 'Event Webhook Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'eventWebhookApi',
+				required: true,
+				testedBy: 'eventWebhookApiTest',
+				displayOptions: { show: { authentication: ['apiKey'] } },
+			},
+		],
+		webhooks: RESPOND_ON_RECEIVED,
+		properties: [
+			{
+				displayName:
+					'In the sending system: Admin Console → Settings → Webhook Settings → Create Webhook. Notification type REST, the production URL above, the events you want, and the API key from your credential.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'API Key', value: 'apiKey', description: 'Require the API key in a header or as Authorization: Bearer' },
+					{ name: 'None', value: 'none' },
+				],
+				default: 'apiKey',
+			},
+			{
+				displayName: 'API Key Header',
+				name: 'headerName',
+				type: 'string',
+				default: 'x-api-key',
+				description: 'Header that carries the key. Authorization: Bearer &lt;key&gt; is accepted too.',
+				displayOptions: { show: { authentication: ['apiKey'] } },
+			},
+			{
+				displayName: 'Event Types',
+				name: 'eventTypes',
+				type: 'string',
+				default: '',
+				placeholder: 'user.created, order.*',
+				description: 'Comma-separated event_type values to pass on (a trailing * matches a prefix). Empty passes all.',
+			},
+			commonOptions,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			eventWebhookApiTest: localCredentialTest((data) => checkSecretStrength('The API key', data.apiKey)),
+		},
+	};
+
+	webhookMethods = manualWebhookMethods;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleDelivery(
+			this,
+			async (): Promise<EventWebhookSettings> => {
+				const eventTypes = (this.getNodeParameter('eventTypes', '') as string)
+					.split(',')
+					.map((type) => type.trim())
+					.filter(Boolean);
+				const settings: EventWebhookSettings = { ...readCommonOptions(this), eventTypes };
+				if (this.getNodeParameter('authentication') === 'apiKey') {
+					const credentials = await this.getCredentials('eventWebhookApi');
+					settings.apiKey = {
+						headerName: this.getNodeParameter('headerName') as string,
+						keys: [credentials.apiKey, credentials.previousApiKey].map((key) => String(key ?? '')),
+					};
+				}
+				return settings;
+			},
+			receiveEventWebhook,
+			{ respondImmediately: true },
+		);
+	}
+}

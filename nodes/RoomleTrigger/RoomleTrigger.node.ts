@@ -1,0 +1,143 @@
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	commonOptions,
+	handleDelivery,
+	localCredentialTest,
+	manualWebhookMethods,
+	readCommonOptions,
+	readList,
+	webhookDescription,
+} from '../shared/n8n/trigger';
+import { roomleKey } from '../shared/roomleToken';
+import { ROOMLE_EVENTS } from '../shared/schemas/roomle';
+import { systemClock } from '../shared/timestamps';
+import { receiveRoomle, type RoomleSettings } from '../shared/vendors/roomle';
+
+export class RoomleTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Roomle Trigger',
+		name: 'roomleTrigger',
+		icon: { light: 'file:roomle.svg', dark: 'file:roomle.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["respond"] === "lastNode" ? "Roomle email as fallback" : "Acknowledge at once"}}',
+		description: 'Starts the workflow when a Roomle configurator sends an email event (save, share, AR link, 3D export)',
+		defaults: { name: 'Roomle Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'roomleWebhookApi',
+				required: true,
+				testedBy: 'roomleWebhookApiTest',
+				displayOptions: { show: { verifyToken: [true] } },
+			},
+		],
+		// Roomle sends its own email when the answer is 300 or more. "After the workflow" answers
+		// only once the workflow has finished: a failed workflow answers 500 and Roomle takes over.
+		webhooks: webhookDescription(
+			'={{$parameter["respond"]}}',
+			'={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
+		),
+		properties: [
+			{
+				displayName:
+					'Set the production URL above as the webhook URL of your Roomle tenant, and enter the api key Roomle gave you in the tenant settings (without it, Roomle signs with a default secret and the token proves nothing).',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Verify Token',
+				name: 'verifyToken',
+				type: 'boolean',
+				default: true,
+				description: 'Whether to decrypt and check the token header with your api key and secret',
+			},
+			{
+				displayName: 'Token Header Name',
+				name: 'headerName',
+				type: 'string',
+				default: 'token',
+				description: 'Roomle has not published the header name; "token" is the documented default of its API',
+				displayOptions: { show: { verifyToken: [true] } },
+			},
+			{
+				displayName: 'Tolerance (Seconds)',
+				name: 'toleranceSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 300,
+				description: 'How far the token time may be from now, in either direction. 0 turns the check off.',
+				displayOptions: { show: { verifyToken: [true] } },
+			},
+			{
+				displayName: 'Respond',
+				name: 'respond',
+				type: 'options',
+				options: [
+					{
+						name: 'Immediately',
+						value: 'onReceived',
+						description: 'Answer 200 at once: Roomle never sends its own email, your workflow must',
+					},
+					{
+						name: 'After the Workflow (Roomle Email as Fallback)',
+						value: 'lastNode',
+						description:
+							'Answer when the workflow has finished: if it fails, the answer is an error and Roomle sends its own email instead',
+					},
+				],
+				default: 'lastNode',
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: ROOMLE_EVENTS.map((event) => ({ name: event, value: event })),
+				default: [],
+				description: 'Events to pass on; none selected passes all. Filtered events are answered 200, so Roomle sends no email for them.',
+			},
+			commonOptions,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			roomleWebhookApiTest: localCredentialTest((data) => {
+				if (typeof data.apiKey !== 'string' || data.apiKey.trim() === '') return 'The api key is empty';
+				try {
+					roomleKey(String(data.secret ?? ''));
+					return undefined;
+				} catch (error) {
+					return (error as Error).message;
+				}
+			}),
+		},
+	};
+
+	webhookMethods = manualWebhookMethods;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleDelivery(
+			this,
+			async (): Promise<RoomleSettings> => {
+				const settings: RoomleSettings = { ...readCommonOptions(this), events: readList(this, 'events') };
+				if (this.getNodeParameter('verifyToken') === true) {
+					const credentials = await this.getCredentials('roomleWebhookApi');
+					settings.token = {
+						headerName: this.getNodeParameter('headerName') as string,
+						apiKey: String(credentials.apiKey ?? ''),
+						secret: String(credentials.secret ?? ''),
+						toleranceSec: this.getNodeParameter('toleranceSeconds', 300) as number,
+					};
+				}
+				return settings;
+			},
+			(delivery, settings) => receiveRoomle(delivery, settings, systemClock),
+			{ respondImmediately: this.getNodeParameter('respond') === 'onReceived' },
+		);
+	}
+}

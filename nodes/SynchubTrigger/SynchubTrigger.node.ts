@@ -1,0 +1,213 @@
+import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
+import {
+	checkSecretStrength,
+	commonOptions,
+	handleDelivery,
+	localCredentialTest,
+	manualWebhookMethods,
+	readCommonOptions,
+	readList,
+	RESPOND_ON_RECEIVED,
+} from '../shared/n8n/trigger';
+import { systemClock } from '../shared/timestamps';
+import {
+	receiveSynchub,
+	SYNCHUB_DEFAULT_HEADER,
+	type SynchubSettings,
+	type SynchubVerification,
+} from '../shared/vendors/synchub';
+
+const signed = { show: { verification: ['hmac'] } };
+
+export class SynchubTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'SYNCHUB Trigger',
+		name: 'synchubTrigger',
+		icon: { light: 'file:synchub.svg', dark: 'file:synchub.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{"Verify: " + $parameter["verification"]}}',
+		description: 'Starts the workflow when SYNCHUB reports a completed sync run or insight population',
+		defaults: { name: 'SYNCHUB Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'synchubWebhookApi',
+				required: true,
+				testedBy: 'synchubWebhookApiTest',
+				displayOptions: { show: { verification: ['hmac', 'auto', 'standardWebhooks'] } },
+			},
+		],
+		webhooks: RESPOND_ON_RECEIVED,
+		properties: [
+			{
+				displayName:
+					'In SYNCHUB, open the endpoint (or insight) → Configure webhooks, add a destination with the production URL above and a secret, then press "Test payload". SYNCHUB has not published its signature header: if verification fails, choose Auto-Detect once and read meta.verification of the test item to pin the scheme.',
+				name: 'setupNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
+				displayName: 'Verification',
+				name: 'verification',
+				type: 'options',
+				options: [
+					{ name: 'HMAC Signature', value: 'hmac', description: 'Check the signature header with the settings below' },
+					{
+						name: 'Auto-Detect HMAC',
+						value: 'auto',
+						description: 'Find the header, algorithm and encoding that match the secret; meta.verification tells which',
+					},
+					{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
+					{ name: 'None', value: 'none', description: 'Accept unsigned deliveries (not recommended)' },
+				],
+				default: 'hmac',
+			},
+			{
+				displayName: 'Signature Header',
+				name: 'signatureHeader',
+				type: 'string',
+				default: SYNCHUB_DEFAULT_HEADER,
+				displayOptions: signed,
+			},
+			{
+				displayName: 'Algorithm',
+				name: 'algorithm',
+				type: 'options',
+				options: [
+					{ name: 'SHA-1', value: 'sha1' },
+					{ name: 'SHA-256', value: 'sha256' },
+					{ name: 'SHA-512', value: 'sha512' },
+				],
+				default: 'sha256',
+				displayOptions: signed,
+			},
+			{
+				displayName: 'Encoding',
+				name: 'encoding',
+				type: 'options',
+				options: [
+					{ name: 'Hex', value: 'hex' },
+					{ name: 'Base64', value: 'base64' },
+				],
+				default: 'hex',
+				displayOptions: signed,
+			},
+			{
+				displayName: 'Signature Prefix',
+				name: 'signaturePrefix',
+				type: 'string',
+				default: '',
+				placeholder: 'sha256=',
+				description: 'Text before the digest in the header, if any',
+				displayOptions: signed,
+			},
+			{
+				displayName: 'Signed Content',
+				name: 'signedContent',
+				type: 'options',
+				options: [
+					{ name: 'Raw Body', value: 'body' },
+					{ name: 'Timestamp + "." + Raw Body', value: 'timestamp.body' },
+				],
+				default: 'body',
+				displayOptions: signed,
+			},
+			{
+				displayName: 'Timestamp Header',
+				name: 'timestampHeader',
+				type: 'string',
+				default: '',
+				placeholder: 'x-synchub-timestamp',
+				description:
+					'Header with the send time (unix seconds, milliseconds or ISO-8601). When set, deliveries outside the tolerance are rejected (replay protection). Required for "Timestamp + Raw Body".',
+				displayOptions: signed,
+			},
+			{
+				displayName: 'Tolerance (Seconds)',
+				name: 'toleranceSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 300,
+				description: 'How far the timestamp may be from now, in either direction. 0 turns the check off.',
+				displayOptions: { show: { verification: ['hmac', 'auto', 'standardWebhooks'] } },
+			},
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				options: [
+					{ name: 'Sync Run Completed', value: 'syncRunCompleted' },
+					{ name: 'Insight Population Completed', value: 'insightPopulationCompleted' },
+					{ name: 'Other', value: 'other', description: 'Payloads that are neither (kept for future event types)' },
+				],
+				default: [],
+				description: 'Event kinds to pass on; none selected passes all',
+			},
+			{
+				displayName: 'Outcome',
+				name: 'outcome',
+				type: 'options',
+				options: [
+					{ name: 'Any', value: 'any' },
+					{ name: 'Success Only', value: 'success' },
+					{ name: 'Failure Only', value: 'failure' },
+				],
+				default: 'any',
+				description: 'Pass on only successful or only failed runs (test payloads always pass)',
+			},
+			commonOptions,
+		],
+	};
+
+	methods = {
+		credentialTest: {
+			synchubWebhookApiTest: localCredentialTest((data) => checkSecretStrength('The secret', data.secret, 8)),
+		},
+	};
+
+	webhookMethods = manualWebhookMethods;
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await handleDelivery(
+			this,
+			async (): Promise<SynchubSettings> => {
+				const mode = this.getNodeParameter('verification') as SynchubVerification['mode'];
+				let verification: SynchubVerification = { mode: 'none' };
+				if (mode !== 'none') {
+					const credentials = await this.getCredentials('synchubWebhookApi');
+					const secrets = [credentials.secret, credentials.previousSecret].map((value) => String(value ?? ''));
+					const toleranceSec = this.getNodeParameter('toleranceSeconds', 300) as number;
+					verification =
+						mode === 'hmac'
+							? {
+									mode,
+									secrets,
+									toleranceSec,
+									signatureHeader: this.getNodeParameter('signatureHeader') as string,
+									timestampHeader: (this.getNodeParameter('timestampHeader', '') as string).trim() || undefined,
+									scheme: {
+										algorithm: this.getNodeParameter('algorithm') as HmacAlgorithm,
+										encoding: this.getNodeParameter('encoding') as SignatureEncoding,
+										prefix: this.getNodeParameter('signaturePrefix', '') as string,
+										signedContent: this.getNodeParameter('signedContent') as SignedContent,
+									},
+								}
+							: { mode, secrets, toleranceSec };
+				}
+				return {
+					...readCommonOptions(this),
+					verification,
+					kinds: readList(this, 'events'),
+					outcome: this.getNodeParameter('outcome', 'any') as SynchubSettings['outcome'],
+				};
+			},
+			(delivery, settings) => receiveSynchub(delivery, settings, systemClock),
+			{ respondImmediately: true },
+		);
+	}
+}

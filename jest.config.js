@@ -7,6 +7,6 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
 	},
-	setupFiles: ['reflect-metadata'],
+	setupFiles: ['<rootDir>/test/setup-env.ts', 'reflect-metadata'],
 	testTimeout: 30000,
 };

@@ -1,0 +1,434 @@
+/**
+ * The outbound webhook delivery engine: one logical delivery, several attempts.
+ *
+ * Rules (Standard Webhooks delivery section, docs/protocols):
+ * - 2xx is success; 3xx is a failure and is never followed (a redirect could point anywhere,
+ *   including inside the network); 410 means "stop sending" and is not retried.
+ * - Retries only for network errors, timeouts, 408, 425, 429 and 5xx, with full-jitter
+ *   exponential backoff, or the receiver's Retry-After (capped).
+ * - `prepare(attempt)` runs before every attempt, so signatures carry a fresh timestamp while
+ *   the delivery id stays the same.
+ * - Every attempt has a total deadline covering connect, headers and the whole body: undici's
+ *   own bodyTimeout is per chunk, so a receiver dribbling one byte a second would never trip it.
+ * - Messages never contain request headers (they carry signatures and keys), credentials or
+ *   the URL's query string.
+ */
+import * as dns from 'node:dns';
+import { request, type Dispatcher } from 'undici';
+import { getDispatcher, proxyForUrl } from './dispatchers';
+import {
+	assertHostResolvesPublic,
+	checkDestinationUrl,
+	describeUrl,
+	findBlockedAddressError,
+	urlHostname,
+	type LookupLike,
+} from './guard';
+import {
+	type AttemptLogEntry,
+	type DeliveryErrorCode,
+	type DeliveryOutcome,
+	type DeliveryRequest,
+	type PreparedRequest,
+	type ResolvedSenderOptions,
+	type SenderOptions,
+	resolveSenderOptions,
+} from './options';
+import { abortableSleep, backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from './retry';
+
+const METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const USER_AGENT = 'n8n-nodes-vendor-webhooks';
+
+type Failure = { code: DeliveryErrorCode; message: string };
+
+interface ResponseResult {
+	kind: 'response';
+	status: number;
+	headers: Record<string, string>;
+	body: unknown;
+	bodyTruncated: boolean;
+	/** Why the body is incomplete when it was cut by the deadline or the connection. */
+	bodyError?: string;
+	retryAfter?: string;
+}
+
+interface ErrorResult {
+	kind: 'error';
+	failure: Failure;
+	retryable: boolean;
+}
+
+type AttemptResult = ResponseResult | ErrorResult;
+
+class DeadlineExceeded extends Error {
+	constructor(readonly ms: number) {
+		super(`no complete response within ${ms} ms`);
+		this.name = 'DeadlineExceeded';
+	}
+}
+
+function assertRequest(req: DeliveryRequest): void {
+	if (!req || typeof req !== 'object') throw new TypeError('deliver() needs a DeliveryRequest');
+	if (typeof req.url !== 'string') throw new TypeError('DeliveryRequest.url must be a string');
+	if (!METHODS.has(req.method)) throw new TypeError(`DeliveryRequest.method must be POST, PUT or PATCH`);
+	if (typeof req.deliveryId !== 'string' || req.deliveryId === '') {
+		throw new TypeError('DeliveryRequest.deliveryId must be a non-empty string');
+	}
+	if (typeof req.prepare !== 'function') throw new TypeError('DeliveryRequest.prepare must be a function');
+}
+
+/** Header names only in messages: values may be secrets. */
+function checkPrepared(p: PreparedRequest): Record<string, string> {
+	if (!p || typeof p !== 'object' || !Buffer.isBuffer(p.body) || !p.headers || typeof p.headers !== 'object') {
+		throw new TypeError('prepare() must return { headers: Record<string, string>, body: Buffer }');
+	}
+	const headers: Record<string, string> = {};
+	let hasUserAgent = false;
+	for (const [name, value] of Object.entries(p.headers)) {
+		if (!HEADER_NAME.test(name)) throw new TypeError(`invalid request header name "${name.slice(0, 40)}"`);
+		if (typeof value !== 'string' || /[\r\n\0]/.test(value)) {
+			throw new TypeError(`request header "${name}" must be a string without line breaks`);
+		}
+		const lower = name.toLowerCase();
+		if (lower === 'host' || lower === 'content-length' || lower === 'transfer-encoding' || lower === 'connection') {
+			throw new TypeError(`request header "${name}" is set by the HTTP client and cannot be overridden`);
+		}
+		if (lower === 'user-agent') hasUserAgent = true;
+		headers[lower] = value;
+	}
+	if (!hasUserAgent) headers['user-agent'] = USER_AGENT;
+	return headers;
+}
+
+function pickHeaders(raw: Dispatcher.ResponseData['headers'], wanted: string[]): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const name of wanted) {
+		const v = raw[name];
+		if (v === undefined) continue;
+		out[name] = Array.isArray(v) ? v.join(', ') : String(v);
+	}
+	return out;
+}
+
+function isJsonContentType(ct: string | undefined): boolean {
+	return !!ct && /^\s*application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(ct);
+}
+
+function decodeBody(buf: Buffer, contentType: string | undefined, truncated: boolean): unknown {
+	const text = buf.toString('utf8');
+	if (!truncated && text.trim() !== '' && isJsonContentType(contentType)) {
+		try {
+			return JSON.parse(text) as unknown;
+		} catch {
+			return text;
+		}
+	}
+	return text;
+}
+
+function errorCode(err: unknown): string | undefined {
+	let e: unknown = err;
+	for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+		const code = (e as { code?: unknown }).code;
+		if (typeof code === 'string') return code;
+		e = (e as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
+function describeNetworkError(err: unknown, host: string): string {
+	const code = errorCode(err);
+	switch (code) {
+		case 'ECONNREFUSED':
+			return `connection refused by ${host}`;
+		case 'ECONNRESET':
+			return `connection reset by ${host}`;
+		case 'UND_ERR_SOCKET':
+			return `connection closed by ${host} before a complete response`;
+		case 'EPIPE':
+			return `connection closed by ${host} while sending`;
+		case 'ENOTFOUND':
+			return `host ${host} not found (DNS)`;
+		case 'EAI_AGAIN':
+			return `DNS lookup for ${host} failed temporarily`;
+		case 'EHOSTUNREACH':
+		case 'ENETUNREACH':
+			return `${host} is unreachable (${code})`;
+		case 'ERR_TLS_CERT_ALTNAME_INVALID':
+		case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+		case 'SELF_SIGNED_CERT_IN_CHAIN':
+		case 'CERT_HAS_EXPIRED':
+		case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+			return `TLS certificate of ${host} rejected (${code})`;
+		default:
+			return `network error talking to ${host}${code ? ` (${code})` : ''}`;
+	}
+}
+
+function classifyError(
+	err: unknown,
+	o: ResolvedSenderOptions,
+	host: string,
+	deadline: AbortSignal,
+	caller: AbortSignal | undefined,
+	headersTimedOut: boolean,
+): ErrorResult {
+	if (caller?.aborted) {
+		return { kind: 'error', failure: { code: 'aborted', message: 'delivery cancelled' }, retryable: false };
+	}
+	const blocked = findBlockedAddressError(err);
+	if (blocked) return { kind: 'error', failure: { code: 'blocked_address', message: blocked.message }, retryable: false };
+	if (deadline.aborted) {
+		return {
+			kind: 'error',
+			failure: { code: 'timeout', message: `no complete response from ${host} within ${o.totalTimeoutMs} ms` },
+			retryable: true,
+		};
+	}
+	const code = errorCode(err);
+	if (headersTimedOut || code === 'UND_ERR_HEADERS_TIMEOUT') {
+		return {
+			kind: 'error',
+			failure: { code: 'timeout', message: `no response headers from ${host} within ${o.headersTimeoutMs} ms` },
+			retryable: true,
+		};
+	}
+	if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+		return {
+			kind: 'error',
+			failure: { code: 'timeout', message: `could not connect to ${host} within ${o.connectTimeoutMs} ms` },
+			retryable: true,
+		};
+	}
+	if (code === 'UND_ERR_BODY_TIMEOUT') {
+		return { kind: 'error', failure: { code: 'timeout', message: `response body from ${host} stalled` }, retryable: true };
+	}
+	if (code === 'UND_ERR_INVALID_ARG') {
+		// Same request, same rejection: do not retry. undici's messages name headers, not values.
+		const msg = err instanceof Error ? err.message : 'invalid request';
+		return { kind: 'error', failure: { code: 'network', message: `request rejected: ${msg}` }, retryable: false };
+	}
+	return { kind: 'error', failure: { code: 'network', message: describeNetworkError(err, host) }, retryable: true };
+}
+
+async function readCapped(
+	body: Dispatcher.ResponseData['body'],
+	max: number,
+): Promise<{ buf: Buffer; truncated: boolean; error?: unknown }> {
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of body as AsyncIterable<Buffer>) {
+			const room = max - size;
+			if (chunk.length > room) {
+				if (room > 0) chunks.push(chunk.subarray(0, room));
+				size = max;
+				// Leaving the loop destroys the stream: undici drops the connection, nothing more is read.
+				return { buf: Buffer.concat(chunks, size), truncated: true };
+			}
+			chunks.push(chunk);
+			size += chunk.length;
+		}
+	} catch (error) {
+		return { buf: Buffer.concat(chunks, size), truncated: true, error };
+	}
+	return { buf: Buffer.concat(chunks, size), truncated: false };
+}
+
+async function attemptOnce(
+	url: URL,
+	method: DeliveryRequest['method'],
+	prepared: { headers: Record<string, string>; body: Buffer },
+	o: ResolvedSenderOptions,
+	lookup: LookupLike,
+): Promise<AttemptResult> {
+	const host = url.host;
+	const caller = o.signal;
+	// One controller per attempt instead of AbortSignal.any([caller, deadline]): same effect, but
+	// the listener on n8n's long-lived execution signal is removed as soon as the attempt ends.
+	const attemptAbort = new AbortController();
+	const deadline = new AbortController();
+	const onCallerAbort = () => attemptAbort.abort(caller?.reason ?? new Error('delivery cancelled'));
+	const timer = setTimeout(() => {
+		deadline.abort(new DeadlineExceeded(o.totalTimeoutMs));
+		attemptAbort.abort(deadline.signal.reason);
+	}, o.totalTimeoutMs);
+	// undici's headersTimeout runs on its coarse "fast timers" (about 0.5-1 s late); this native
+	// timer makes the headers timeout fire at its setting. Counted from the attempt's start.
+	let headersTimedOut = false;
+	const headersTimer = setTimeout(() => {
+		headersTimedOut = true;
+		attemptAbort.abort(new Error(`no response headers within ${o.headersTimeoutMs} ms`));
+	}, o.headersTimeoutMs);
+	caller?.addEventListener('abort', onCallerAbort, { once: true });
+
+	try {
+		const proxy = proxyForUrl(url);
+		if (proxy && o.blockPrivateAddresses) {
+			// Through a proxy we cannot see the address finally connected to: the proxy resolves
+			// the name itself. Best we can do: resolve here and refuse if any answer is blocked.
+			// (A rebinding DNS could still answer the proxy differently; the operator's proxy is
+			// expected to enforce its own egress policy.)
+			await Promise.race([
+				assertHostResolvesPublic(lookup, urlHostname(url)),
+				new Promise<never>((_, reject) => {
+					const s = attemptAbort.signal;
+					if (s.aborted) reject(s.reason);
+					s.addEventListener('abort', () => reject(s.reason), { once: true });
+				}),
+			]);
+		}
+		const dispatcher = getDispatcher({
+			connectTimeoutMs: Math.min(o.connectTimeoutMs, o.totalTimeoutMs),
+			blockPrivateAddresses: o.blockPrivateAddresses,
+			lookup: o.lookup,
+			proxy,
+		});
+		const res = await request(url, {
+			dispatcher,
+			method,
+			headers: prepared.headers,
+			body: prepared.body,
+			signal: attemptAbort.signal,
+			headersTimeout: o.headersTimeoutMs,
+			// Per-chunk in undici; the deadline above is what bounds the whole body.
+			bodyTimeout: o.totalTimeoutMs,
+		});
+		clearTimeout(headersTimer);
+		const contentType = pickHeaders(res.headers, ['content-type'])['content-type'];
+		const read = await readCapped(res.body, o.maxResponseBytes);
+		if (read.error && caller?.aborted) {
+			return { kind: 'error', failure: { code: 'aborted', message: 'delivery cancelled' }, retryable: false };
+		}
+		const retryAfter = pickHeaders(res.headers, ['retry-after'])['retry-after'];
+		const result: ResponseResult = {
+			kind: 'response',
+			status: res.statusCode,
+			headers: pickHeaders(res.headers, o.responseHeaders),
+			body: decodeBody(read.buf, contentType, read.truncated),
+			bodyTruncated: read.truncated,
+			retryAfter,
+		};
+		if (read.error) {
+			result.bodyError = deadline.signal.aborted
+				? `response body incomplete after ${o.totalTimeoutMs} ms`
+				: `response body incomplete: ${describeNetworkError(read.error, host)}`;
+		}
+		return result;
+	} catch (err) {
+		return classifyError(err, o, host, deadline.signal, caller, headersTimedOut);
+	} finally {
+		clearTimeout(timer);
+		clearTimeout(headersTimer);
+		caller?.removeEventListener('abort', onCallerAbort);
+	}
+}
+
+function failureForStatus(r: ResponseResult, base: URL): { failure: Failure; retryable: boolean } {
+	const s = r.status;
+	if (s >= 300 && s < 400) {
+		let target = '';
+		const loc = r.headers.location;
+		if (loc) {
+			try {
+				target = ` to ${describeUrl(new URL(loc, base))}`;
+			} catch {
+				target = '';
+			}
+		}
+		return {
+			failure: { code: 'redirect', message: `the endpoint answered ${s} (redirect${target}); redirects are not followed: use the final URL` },
+			retryable: false,
+		};
+	}
+	if (s === 410) return { failure: { code: 'gone', message: 'endpoint gone (410): stop sending to it' }, retryable: false };
+	return { failure: { code: 'http_status', message: `the endpoint answered ${s}` }, retryable: isRetryableStatus(s) };
+}
+
+/**
+ * Deliver one webhook. Never throws for delivery failures (they are in the outcome); throws
+ * only for programmer errors (bad options, a prepare() that returns garbage or throws).
+ */
+export async function deliver(req: DeliveryRequest, options: Partial<SenderOptions> = {}): Promise<DeliveryOutcome> {
+	assertRequest(req);
+	const o = resolveSenderOptions(options);
+	const start = performance.now();
+	const log: AttemptLogEntry[] = [];
+	const lookup: LookupLike = o.lookup ?? dns.lookup;
+
+	const finish = (
+		attempts: number,
+		last: ResponseResult | null,
+		failure?: Failure,
+	): DeliveryOutcome => ({
+		ok: !failure,
+		status: last ? last.status : null,
+		attempts,
+		durationMs: Math.round(performance.now() - start),
+		deliveryId: req.deliveryId,
+		headers: last ? last.headers : {},
+		body: last ? last.body : null,
+		bodyTruncated: last ? last.bodyTruncated : false,
+		...(failure
+			? { error: { code: failure.code, message: attempts > 1 ? `${failure.message} (after ${attempts} attempts)` : failure.message } }
+			: {}),
+		attemptLog: log,
+	});
+
+	let url: URL;
+	try {
+		url = checkDestinationUrl(req.url, o.blockPrivateAddresses);
+	} catch (err) {
+		const blocked = findBlockedAddressError(err);
+		if (blocked) return finish(0, null, { code: 'blocked_address', message: blocked.message });
+		return finish(0, null, { code: 'invalid_url', message: (err as Error).message });
+	}
+	if (o.signal?.aborted) return finish(0, null, { code: 'aborted', message: 'delivery cancelled' });
+
+	let last: ResponseResult | null = null;
+	let waitedMs: number | undefined;
+	for (let attempt = 1; attempt <= o.attempts; attempt++) {
+		const prepared = req.prepare(attempt);
+		const headers = checkPrepared(prepared);
+		const result = await attemptOnce(url, req.method, { headers, body: prepared.body }, o, lookup);
+
+		const entry: AttemptLogEntry = { attempt };
+		if (waitedMs !== undefined) entry.waitedMs = waitedMs;
+		log.push(entry);
+
+		let failure: Failure | undefined;
+		let retryable = false;
+		if (result.kind === 'response') {
+			last = result;
+			entry.status = result.status;
+			if (result.bodyError) entry.error = result.bodyError;
+			// The status code is the receiver's answer: a 2xx whose body was cut short (deadline,
+			// reset, size cap) is still delivered, and retrying it would only create a duplicate.
+			if (result.status >= 200 && result.status < 300) return finish(attempt, last);
+			({ failure, retryable } = failureForStatus(result, url));
+		} else {
+			failure = result.failure;
+			retryable = result.retryable;
+			entry.error = failure.message;
+		}
+
+		if (!retryable || attempt === o.attempts) {
+			return finish(attempt, result.kind === 'response' ? result : last, failure);
+		}
+
+		let wait = backoffDelayMs(attempt, o.backoffBaseMs, o.backoffCapMs, o.random);
+		if (result.kind === 'response') {
+			const ra = parseRetryAfterMs(result.retryAfter);
+			if (ra !== null) wait = Math.min(ra, o.maxRetryAfterMs);
+		}
+		const t0 = performance.now();
+		const slept = await abortableSleep(wait, o.signal);
+		waitedMs = Math.round(performance.now() - t0);
+		if (!slept) {
+			return finish(attempt, last, { code: 'aborted', message: 'delivery cancelled while waiting to retry' });
+		}
+	}
+	/* istanbul ignore next: the loop always returns */
+	throw new Error('unreachable');
+}

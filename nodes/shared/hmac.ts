@@ -119,7 +119,10 @@ export function verifyHmac(input: HmacVerification): HmacVerified {
 	}
 
 	const message = signedMessage(input.scheme.signedContent, input);
-	for (const [secretIndex, secret] of usable.entries()) {
+	// Iterate the configured list itself so `secretIndex` points into `input.secrets` (a blank
+	// current secret must not make the previous one look current).
+	for (const [secretIndex, secret] of input.secrets.entries()) {
+		if (secret.length === 0) continue;
 		const expected = hmacDigest(input.scheme.algorithm, secret, message);
 		// Compare every candidate even after a match, so timing does not depend on position.
 		let matched = false;

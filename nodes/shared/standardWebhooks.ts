@@ -76,7 +76,8 @@ export function verifyStandardWebhook(input: StandardWebhookVerifyInput): { id: 
 
 	const result = verifyHmac({
 		scheme: STANDARD_WEBHOOKS_SCHEME,
-		secrets: configured.map(standardWebhooksKey),
+		// Blank entries stay in place (as empty keys, skipped by verifyHmac) so secretIndex points into input.secrets.
+		secrets: input.secrets.map((secret) => (secret.trim() === '' ? Buffer.alloc(0) : standardWebhooksKey(secret))),
 		body: input.body,
 		signature: headerValue(input.headers, STANDARD_WEBHOOKS_HEADERS.signature),
 		signatureHeaderName: STANDARD_WEBHOOKS_HEADERS.signature,

@@ -12,11 +12,21 @@ export function parseTimestamp(value: string): number {
 	const text = value.trim();
 	if (/^\d{1,12}$/.test(text)) return Number(text);
 	if (/^\d{13,16}$/.test(text)) return Math.floor(Number(text) / 1000);
-	if (/^\d{4}-\d{2}-\d{2}T/.test(text)) {
-		const ms = Date.parse(text);
-		if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
-	}
+	const ms = parseIsoDate(text);
+	if (!Number.isNaN(ms)) return Math.floor(ms / 1000);
 	throw new DeliveryError('bad_timestamp', 'The timestamp is not a unix time or an ISO-8601 date');
+}
+
+/**
+ * Milliseconds of an ISO-8601 date, or NaN. Only ISO text: V8's Date.parse also takes free text
+ * ("version 2" → 2001-02-01). A date-time without a zone is read as UTC, not as the server's
+ * local time, so the result does not depend on where n8n runs.
+ */
+export function parseIsoDate(value: string): number {
+	const text = value.trim();
+	if (!/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i.test(text)) return Number.NaN;
+	const zoned = /[T ]\d{2}:\d{2}/.test(text) && !/(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text) ? `${text}Z` : text;
+	return Date.parse(zoned.replace(' ', 'T'));
 }
 
 /**

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 
+import { parseIsoDate } from '../timestamps';
+
 /** The generic admin-console envelope `{event_time, event_type, current_context, data}`. */
 export const GenericEventSchema = z.looseObject({
 	event_time: z.union([z.string().min(1), z.number()]),
@@ -17,7 +19,7 @@ export function normaliseEventTime(value: string | number): string | undefined {
 	let ms: number;
 	const numeric = typeof value === 'number' ? value : /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : undefined;
 	if (numeric !== undefined) ms = numeric < 1e11 ? numeric * 1000 : numeric;
-	else ms = Date.parse(value as string);
+	else ms = parseIsoDate(value as string);
 	if (!Number.isFinite(ms)) return undefined;
 	const date = new Date(ms);
 	return Number.isNaN(date.getTime()) ? undefined : date.toISOString();

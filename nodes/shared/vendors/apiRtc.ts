@@ -1,6 +1,8 @@
 import { verifySharedSecret } from '../apiKey';
 import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
-import { ApiRtcEventSchema } from '../schemas/apiRtc';
+import { z } from 'zod';
+
+import { APIRTC_OBJECTS, ApiRtcEventSchema } from '../schemas/apiRtc';
 import { parseJsonBody, parseWith } from '../validation';
 
 export interface ApiRtcSettings extends CommonOptions {
@@ -23,7 +25,10 @@ export function receiveApiRtc(delivery: Delivery, settings: ApiRtcSettings): Rec
 			})
 		: undefined;
 
-	const event = parseWith(ApiRtcEventSchema, parseJsonBody(delivery.body));
+	const body = parseJsonBody(delivery.body);
+	// Checked first so an unknown object is named, rather than "matches no shape".
+	parseWith(z.looseObject({ object: z.enum(APIRTC_OBJECTS) }), body);
+	const event = parseWith(ApiRtcEventSchema, body);
 	if (!passesFilter(settings.objects, event.object) || !passesFilter(settings.events, event.event)) {
 		return { items: [], ignored: 1 };
 	}

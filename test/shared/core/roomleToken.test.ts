@@ -1,0 +1,209 @@
+import { createCipheriv } from 'node:crypto';
+
+import { DeliveryError } from '../../../nodes/shared/errors';
+import {
+	createRoomleToken,
+	ROOMLE_IV_CANDIDATES,
+	type RoomleIv,
+	roomleKey,
+	type RoomleTokenVerification,
+	verifyRoomleToken,
+} from '../../../nodes/shared/roomleToken';
+import { ROOMLE_TOKEN_VECTOR as V } from '../../vectors';
+import { expectDeliveryError } from '../../vectors/deliveryError';
+
+const ISSUED_MS = Date.parse(V.issuedAt);
+const clockAt = (offsetSec: number) => () => ISSUED_MS + offsetSec * 1000;
+
+function verify(overrides: Partial<RoomleTokenVerification>) {
+	return verifyRoomleToken({
+		token: V.token,
+		headerName: 'token',
+		secret: V.secret,
+		apiKey: V.apiKey,
+		toleranceSec: 300,
+		clock: clockAt(30),
+		...overrides,
+	});
+}
+
+/** Hand-made token straight from node:crypto, independent of createRoomleToken. */
+function handMade(plaintext: string, opts: { secret?: string; mode?: 'cbc' | 'ecb'; iv?: Buffer; prefixIv?: boolean } = {}): string {
+	const key = Buffer.from(opts.secret ?? V.secret, 'utf8');
+	const mode = opts.mode ?? 'ecb';
+	const cipher = createCipheriv(`aes-${key.length * 8}-${mode}`, key, mode === 'ecb' ? null : (opts.iv ?? Buffer.alloc(16)));
+	const encrypted = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+	const data = opts.prefixIv && opts.iv ? Buffer.concat([opts.iv, encrypted]) : encrypted;
+	return `${mode === 'ecb' ? '02' : '01'}-${data.toString('base64')}`;
+}
+
+/** Every rejection after "header present" must look exactly the same (no padding oracle). */
+function expectBadToken(overrides: Partial<RoomleTokenVerification>): DeliveryError {
+	const error = expectDeliveryError(() => verify(overrides), 'bad_token', [V.secret, V.apiKey, overrides.secret ?? '', overrides.apiKey ?? '']);
+	expect(error.message).toBe('The token is not valid');
+	expect(error.toResponse()).toEqual({ error: 'bad_token', message: 'The token is not valid' });
+	expect(Object.keys(error)).not.toContain('detail');
+	return error;
+}
+
+describe('Roomle published token example', () => {
+	it('the hand-made ECB encryption of the published plaintext equals the published token', () => {
+		expect(handMade(V.plaintext)).toBe(V.token);
+	});
+
+	it('createRoomleToken reproduces it', () => {
+		expect(createRoomleToken({ secret: V.secret, apiKey: V.apiKey, sessionToken: V.sessionToken, date: new Date(V.issuedAt), algorithm: '02' })).toBe(V.token);
+	});
+
+	it('verifies with a fixed clock', () => {
+		expect(verify({})).toEqual({ algorithm: '02', sessionToken: V.sessionToken, issuedAt: V.issuedAt });
+	});
+
+	it('verifies with tolerance 0 (window off), even with the real clock', () => {
+		expect(verify({ toleranceSec: 0, clock: Date.now }).sessionToken).toBe(V.sessionToken);
+	});
+
+	it('is rejected as bad_token with the real clock and a window', () => {
+		expectBadToken({ clock: Date.now });
+	});
+
+	it('window boundary: exactly the tolerance passes, one second more fails (both directions)', () => {
+		expect(verify({ clock: clockAt(300) }).issuedAt).toBe(V.issuedAt);
+		expect(verify({ clock: clockAt(-300) }).issuedAt).toBe(V.issuedAt);
+		expectBadToken({ clock: clockAt(301) });
+		expectBadToken({ clock: clockAt(-301) });
+	});
+
+	it('verifies the URL-safe base64 variant, with or without padding, and surrounding spaces', () => {
+		const urlSafe = V.token.replace(/\+/g, '-').replace(/\//g, '_');
+		expect(urlSafe).not.toBe(V.token);
+		expect(verify({ token: urlSafe }).sessionToken).toBe(V.sessionToken);
+		expect(verify({ token: urlSafe.replace(/=+$/, '') }).sessionToken).toBe(V.sessionToken);
+		expect(verify({ token: `  ${V.token} ` }).sessionToken).toBe(V.sessionToken);
+	});
+});
+
+describe('Roomle 01 (CBC) tokens and the unpublished IV', () => {
+	it.each(ROOMLE_IV_CANDIDATES.map((iv) => [iv]))('round-trips the %s IV and reports it', (iv: RoomleIv) => {
+		const date = new Date(ISSUED_MS);
+		const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, sessionToken: 'sess-1', date, algorithm: '01', iv });
+		expect(token.startsWith('01-')).toBe(true);
+		expect(verify({ token })).toEqual({ algorithm: '01', iv, sessionToken: 'sess-1', issuedAt: V.issuedAt });
+	});
+
+	it('a hand-made zero-IV token verifies as "zero"', () => {
+		const token = handMade(V.plaintext, { mode: 'cbc', iv: Buffer.alloc(16) });
+		expect(verify({ token }).iv).toBe('zero');
+	});
+
+	it('a hand-made key-as-IV token verifies as "key"', () => {
+		const token = handMade(V.plaintext, { mode: 'cbc', iv: Buffer.from(V.secret, 'utf8') });
+		expect(verify({ token }).iv).toBe('key');
+	});
+
+	it('a hand-made IV-prefixed token verifies as "prefixed"', () => {
+		const iv = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+		const token = handMade(V.plaintext, { mode: 'cbc', iv, prefixIv: true });
+		expect(verify({ token }).iv).toBe('prefixed');
+	});
+
+	it('a CBC token encrypted with some other fixed IV is rejected', () => {
+		const token = handMade(V.plaintext, { mode: 'cbc', iv: Buffer.from('ffffffffffffffffffffffffffffffff', 'hex') });
+		expectBadToken({ token });
+	});
+
+	it('an anonymous token verifies (it proves the api key/secret, not a user)', () => {
+		const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, date: new Date(ISSUED_MS), algorithm: '01' });
+		expect(verify({ token }).sessionToken).toBe('anonymous');
+	});
+});
+
+describe('Roomle key sizes', () => {
+	it.each([
+		['AES-192', 'a-24-character-secret!!!'],
+		['AES-256', 'a-32-character-secret-for-aes!!!'],
+	])('%s keys work for 01 and 02', (_label, secret) => {
+		expect(roomleKey(secret)).toHaveLength(secret.length);
+		for (const algorithm of ['01', '02'] as const) {
+			const token = createRoomleToken({ secret, apiKey: V.apiKey, sessionToken: 's', date: new Date(ISSUED_MS), algorithm });
+			expect(verify({ token, secret }).algorithm).toBe(algorithm);
+		}
+		// and a hand-made one
+		expect(verify({ token: handMade(V.plaintext, { secret }), secret }).sessionToken).toBe(V.sessionToken);
+	});
+
+	it.each(['short-secret', 'a-17-char-secret!', 'ü'.repeat(9), 'x'.repeat(33)])('a %p secret (wrong byte length) is not_configured', (secret) => {
+		expectDeliveryError(() => verify({ secret }), 'not_configured', [secret]);
+		expectDeliveryError(() => createRoomleToken({ secret, apiKey: V.apiKey }), 'not_configured', [secret]);
+	});
+
+	it('counts UTF-8 bytes, not characters', () => {
+		const secret = 'ü'.repeat(8); // 16 bytes
+		const token = handMade(V.plaintext, { secret });
+		expect(verify({ token, secret }).sessionToken).toBe(V.sessionToken);
+	});
+
+	it('fails closed without an api key or a secret', () => {
+		expectDeliveryError(() => verify({ apiKey: '' }), 'not_configured', [V.secret]);
+		expectDeliveryError(() => verify({ secret: '' }), 'not_configured', [V.apiKey]);
+	});
+});
+
+describe('Roomle rejections: one message for every failure', () => {
+	const raw = Buffer.from(V.token.slice(3), 'base64');
+	const withData = (data: Buffer, alg = '02') => `${alg}-${data.toString('base64')}`;
+
+	it('a missing header is missing_header and names the header', () => {
+		const error = expectDeliveryError(() => verify({ token: undefined, headerName: 'x-roomle-token' }), 'missing_header', [V.secret, V.apiKey]);
+		expect(error.message).toContain('x-roomle-token');
+	});
+
+	it('wrong api key', () => { expectBadToken({ apiKey: 'anotherApiKey' }); });
+	it('api key that is a prefix of the real one', () => { expectBadToken({ apiKey: 'aValidApi' }); });
+	it('wrong secret (same length)', () => { expectBadToken({ secret: 'b-Secr3t_Str1ng!' }); });
+	it('truncated ciphertext (not a block multiple)', () => { expectBadToken({ token: withData(raw.subarray(0, raw.length - 5)) }); });
+	it('truncated ciphertext (one whole block dropped)', () => { expectBadToken({ token: withData(raw.subarray(0, raw.length - 16)) }); });
+	it('bad padding (last byte flipped)', () => {
+		const flipped = Buffer.from(raw);
+		flipped[flipped.length - 1] ^= 0xff;
+		expectBadToken({ token: withData(flipped) });
+	});
+	it('first block flipped', () => {
+		const flipped = Buffer.from(raw);
+		flipped[0] ^= 0x01;
+		expectBadToken({ token: withData(flipped) });
+	});
+	it('bad base64', () => { expectBadToken({ token: '02-jOi87tgU*dH3EGwcs!FPR44LlPEVoayzgkkkz' }); });
+	it('mixed base64 alphabets', () => { expectBadToken({ token: `02-${V.token.slice(3).replace('/', '_').replace('+', '-').replace('g', '+')}` }); });
+	it('empty body after the prefix', () => { expectBadToken({ token: '02-' }); });
+	it('unknown algorithm prefix 03-', () => { expectBadToken({ token: `03-${V.token.slice(3)}` }); });
+	it('no algorithm prefix', () => { expectBadToken({ token: V.token.slice(3) }); });
+	it('an ECB token presented as 01', () => { expectBadToken({ token: `01-${V.token.slice(3)}` }); });
+	it('plaintext without semicolons', () => {
+		expectBadToken({ token: handMade('2020-12-31T23:00:00.000Z aSessionToken aValidApiKey') });
+	});
+	it('plaintext with only two fields', () => {
+		expectBadToken({ token: handMade('2020-12-31T23:00:00.000Z;aValidApiKey') });
+	});
+	it('plaintext whose timestamp is not an ISO date', () => {
+		expectBadToken({ token: handMade('1609455600;aSessionToken;aValidApiKey') });
+		expectBadToken({ token: handMade('2020-12-31T23:00:00.000;aSessionToken;aValidApiKey') });
+	});
+	it('plaintext with an impossible date', () => {
+		expectBadToken({ token: handMade('2020-13-45T23:00:00.000Z;aSessionToken;aValidApiKey'), toleranceSec: 0 });
+	});
+
+	it('every failure carries the same message and no hint of the reason', () => {
+		const messages = new Set(
+			[{ apiKey: 'x' }, { token: '03-AAAA' }, { token: '02-%%%' }, { clock: Date.now }].map((overrides) => {
+				try {
+					verify(overrides);
+				} catch (error) {
+					return JSON.stringify((error as DeliveryError).toResponse());
+				}
+				return 'no error';
+			}),
+		);
+		expect([...messages]).toEqual(['{"error":"bad_token","message":"The token is not valid"}']);
+	});
+});

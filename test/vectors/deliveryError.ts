@@ -1,0 +1,45 @@
+import { DeliveryError, type DeliveryErrorCode } from '../../nodes/shared/errors';
+
+const STATUS: Record<DeliveryErrorCode, number> = {
+	missing_header: 401,
+	bad_signature: 401,
+	bad_timestamp: 401,
+	stale_timestamp: 401,
+	future_timestamp: 401,
+	bad_token: 401,
+	bad_api_key: 401,
+	bad_payload: 400,
+	forbidden_ip: 403,
+	not_configured: 401,
+};
+
+/**
+ * Runs `fn`, asserts it throws a DeliveryError with `code` and the matching HTTP status, and
+ * that neither the message nor `toResponse()` leaks any of `secrets`. Returns the error.
+ */
+export function expectDeliveryError(fn: () => unknown, code: DeliveryErrorCode, secrets: Array<string | Buffer> = []): DeliveryError {
+	let thrown: unknown;
+	try {
+		fn();
+	} catch (error) {
+		thrown = error;
+	}
+	if (!(thrown instanceof DeliveryError)) {
+		throw new Error(`expected a DeliveryError "${code}", got ${thrown === undefined ? 'no error' : String(thrown)}`);
+	}
+	expect(thrown.code).toBe(code);
+	expect(thrown.status).toBe(STATUS[code]);
+	const response = JSON.stringify(thrown.toResponse());
+	expect(thrown.toResponse()).toEqual({ error: code, message: thrown.message });
+	for (const secret of secrets) {
+		const text = typeof secret === 'string' ? secret : secret.toString('utf8');
+		if (text.length < 4) continue;
+		expect(response).not.toContain(text);
+		expect(thrown.message).not.toContain(text);
+		if (Buffer.isBuffer(secret)) {
+			expect(response).not.toContain(secret.toString('base64'));
+			expect(response).not.toContain(secret.toString('hex'));
+		}
+	}
+	return thrown;
+}

@@ -2,15 +2,14 @@ import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookRespon
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
-	checkSecretStrength,
 	commonOptions,
 	handleDelivery,
-	localCredentialTest,
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	RESPOND_ON_RECEIVED,
 } from '../shared/n8n/trigger';
+import { credentialTest } from '../shared/n8n/credentialTests';
 import { type ApiRtcSettings, receiveApiRtc } from '../shared/vendors/apiRtc';
 
 export class ApiRtcTrigger implements INodeType {
@@ -81,15 +80,7 @@ export class ApiRtcTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			apiRtcWebhookApiTest: localCredentialTest((data) =>
-				typeof data.headerName !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(data.headerName)
-					? 'The header name is not a valid HTTP header name'
-					: checkSecretStrength('The header value', data.secret),
-			),
-		},
-	};
+	methods = { credentialTest };
 
 	webhookMethods = manualWebhookMethods;
 

@@ -2,14 +2,13 @@ import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookRespon
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
-	checkSecretStrength,
 	commonOptions,
 	handleDelivery,
-	localCredentialTest,
 	manualWebhookMethods,
 	readCommonOptions,
 	RESPOND_ON_RECEIVED,
 } from '../shared/n8n/trigger';
+import { credentialTest } from '../shared/n8n/credentialTests';
 import { type EventWebhookSettings, receiveEventWebhook } from '../shared/vendors/eventWebhook';
 
 export class EventWebhookTrigger implements INodeType {
@@ -72,11 +71,7 @@ export class EventWebhookTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			eventWebhookApiTest: localCredentialTest((data) => checkSecretStrength('The API key', data.apiKey)),
-		},
-	};
+	methods = { credentialTest };
 
 	webhookMethods = manualWebhookMethods;
 

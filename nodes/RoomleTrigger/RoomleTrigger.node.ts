@@ -4,13 +4,12 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import {
 	commonOptions,
 	handleDelivery,
-	localCredentialTest,
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	webhookDescription,
 } from '../shared/n8n/trigger';
-import { roomleKey } from '../shared/roomleToken';
+import { credentialTest } from '../shared/n8n/credentialTests';
 import { ROOMLE_EVENTS } from '../shared/schemas/roomle';
 import { systemClock } from '../shared/timestamps';
 import { receiveRoomle, type RoomleSettings } from '../shared/vendors/roomle';
@@ -104,19 +103,7 @@ export class RoomleTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			roomleWebhookApiTest: localCredentialTest((data) => {
-				if (typeof data.apiKey !== 'string' || data.apiKey.trim() === '') return 'The api key is empty';
-				try {
-					roomleKey(String(data.secret ?? ''));
-					return undefined;
-				} catch (error) {
-					return (error as Error).message;
-				}
-			}),
-		},
-	};
+	methods = { credentialTest };
 
 	webhookMethods = manualWebhookMethods;
 

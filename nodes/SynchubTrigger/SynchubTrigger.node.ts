@@ -3,15 +3,14 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import {
-	checkSecretStrength,
 	commonOptions,
 	handleDelivery,
-	localCredentialTest,
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	RESPOND_ON_RECEIVED,
 } from '../shared/n8n/trigger';
+import { credentialTest } from '../shared/n8n/credentialTests';
 import { systemClock } from '../shared/timestamps';
 import {
 	receiveSynchub,
@@ -164,11 +163,7 @@ export class SynchubTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			synchubWebhookApiTest: localCredentialTest((data) => checkSecretStrength('The secret', data.secret, 8)),
-		},
-	};
+	methods = { credentialTest };
 
 	webhookMethods = manualWebhookMethods;
 

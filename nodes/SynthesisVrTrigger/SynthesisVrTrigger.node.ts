@@ -3,15 +3,14 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { receiveSynthesisVr, type SynthesisVrSettings } from '../shared/vendors/synthesisVr';
 import {
-	checkSecretStrength,
 	commonOptions,
-	localCredentialTest,
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	RESPOND_ON_RECEIVED,
 } from '../shared/n8n/trigger';
+import { credentialTest } from '../shared/n8n/credentialTests';
 
 export class SynthesisVrTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -84,11 +83,7 @@ export class SynthesisVrTrigger implements INodeType {
 		],
 	};
 
-	methods = {
-		credentialTest: {
-			synthesisVrWebhookApiTest: localCredentialTest((data) => checkSecretStrength('The shared token', data.token)),
-		},
-	};
+	methods = { credentialTest };
 
 	webhookMethods = manualWebhookMethods;
 

@@ -1,9 +1,5 @@
 import type {
-	ICredentialDataDecryptedObject,
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
 	IDataObject,
-	INodeCredentialTestResult,
 	INodeProperties,
 	IWebhookDescription,
 	IWebhookFunctions,
@@ -144,23 +140,3 @@ export function readList(ctx: IWebhookFunctions, name: string): string[] {
 	return Array.isArray(value) ? value.map(String) : [];
 }
 
-/**
- * These credentials only hold secrets that a vendor sends to us, so there is no API to call:
- * the credential test checks the values locally and says what is wrong.
- */
-export function localCredentialTest(check: (data: ICredentialDataDecryptedObject) => string | undefined) {
-	return async function (
-		this: ICredentialTestFunctions,
-		credential: ICredentialsDecrypted,
-	): Promise<INodeCredentialTestResult> {
-		const problem = check(credential.data ?? {});
-		return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The values look valid' };
-	};
-}
-
-/** A shared secret should not be guessable: require some length. */
-export function checkSecretStrength(label: string, value: unknown, minLength = 16): string | undefined {
-	if (typeof value !== 'string' || value.trim() === '') return `${label} is empty`;
-	if (value.length < minLength) return `${label} should be at least ${minLength} characters long`;
-	return undefined;
-}

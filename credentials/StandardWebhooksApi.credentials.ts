@@ -1,0 +1,25 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class StandardWebhooksApi implements ICredentialType {
+	name = 'standardWebhooksApi';
+
+	displayName = 'Standard Webhooks Signing Secret API';
+
+	icon = { light: 'file:../nodes/SendWebhook/sendWebhook.svg', dark: 'file:../nodes/SendWebhook/sendWebhook.dark.svg' } as const;
+
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#send-webhook';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'Signing Secret',
+			name: 'secret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			placeholder: 'whsec_...',
+			description:
+				'whsec_ followed by base64 key bytes (the Standard Webhooks format). Give the receiver the same value. Generate one with: node -e "console.log(\'whsec_\'+require(\'crypto\').randomBytes(24).toString(\'base64\'))".',
+		},
+	];
+}

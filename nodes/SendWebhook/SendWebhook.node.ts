@@ -1,0 +1,41 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { sendWebhookProperties } from './description';
+import { executeSendWebhook } from './execute';
+import { credentialTest } from '../shared/n8n/credentialTests';
+
+/**
+ * Sends webhooks with the signing schemes the package's triggers verify. HTTP goes through the
+ * package's own undici sender (nodes/shared/sender), not this.helpers.httpRequest: it needs
+ * per-phase timeouts, no redirects, per-request retries and connect-time address checks.
+ */
+export class SendWebhook implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Send Webhook',
+		name: 'sendWebhook',
+		icon: { light: 'file:sendWebhook.svg', dark: 'file:sendWebhook.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["signing"] === "none" ? "Unsigned" : "Signed: " + $parameter["signing"]}}',
+		description: 'Send signed webhooks (HMAC, Standard Webhooks, Roomle token, API key) with retries and strict timeouts',
+		defaults: { name: 'Send Webhook' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{ name: 'synchubWebhookApi', required: true, testedBy: 'synchubWebhookApiTest', displayOptions: { show: { signing: ['hmac'] } } },
+			{ name: 'standardWebhooksApi', required: true, testedBy: 'standardWebhooksApiTest', displayOptions: { show: { signing: ['standardWebhooks'] } } },
+			{ name: 'roomleWebhookApi', required: true, testedBy: 'roomleWebhookApiTest', displayOptions: { show: { signing: ['roomleToken'] } } },
+			{ name: 'eventWebhookApi', required: true, testedBy: 'eventWebhookApiTest', displayOptions: { show: { signing: ['apiKey'] } } },
+			{ name: 'apiRtcWebhookApi', required: true, testedBy: 'apiRtcWebhookApiTest', displayOptions: { show: { signing: ['customHeader'] } } },
+		],
+		properties: sendWebhookProperties,
+	};
+
+	methods = { credentialTest };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeSendWebhook(this);
+	}
+}

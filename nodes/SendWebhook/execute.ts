@@ -179,6 +179,11 @@ function buildJobs(ctx: IExecuteFunctions, items: INodeExecutionData[], options:
 			Buffer.from(JSON.stringify(envelopeFor(ctx, first, chunk.map((entry) => entry.payload?.value)))),
 		);
 		if (body) jobs.push({ itemIndexes: chunk.map((entry) => entry.index), ...target(first), body });
+		else {
+			// The whole chunk failed with its first item: account for the rest too, or they vanish from the output.
+			const { message } = failures[failures.length - 1];
+			for (const entry of chunk.slice(1)) failures.push({ index: entry.index, message });
+		}
 	}
 	return { jobs, failures };
 }
@@ -235,7 +240,8 @@ export async function executeSendWebhook(ctx: IExecuteFunctions): Promise<INodeE
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const continueOnFail = ctx.continueOnFail();
 	const signing = await readSigning(ctx);
-	const senderOptions = readSenderOptions(options, ctx.getExecutionCancelSignal?.());
+	const cancelSignal = ctx.getExecutionCancelSignal?.();
+	const senderOptions = readSenderOptions(options, cancelSignal);
 	const customHeaders = ((options.customHeaders as IDataObject | undefined)?.header as Array<{ name: string; value: string }> | undefined) ?? [];
 
 	const { jobs, failures } = buildJobs(ctx, items, options, continueOnFail);
@@ -275,14 +281,16 @@ export async function executeSendWebhook(ctx: IExecuteFunctions): Promise<INodeE
 
 	const output: INodeExecutionData[] = failures.map(({ index, message }) => ({
 		json: { ok: false, error: { code: 'invalid_item', message } },
-		pairedItem: { item: index },
+		pairedItem: [{ item: index }],
 	}));
 	for (const result of results) {
 		if (result === undefined) continue; // not started after an earlier failure
 		const pairedItem: IPairedItemData[] = result.job.itemIndexes.map((item) => ({ item }));
 		if ('configError' in result || !result.outcome.ok) {
 			const error = failureError(ctx, result);
-			if (!continueOnFail) throw error;
+			// A stopped execution is not a failed one: n8n records it as cancelled (and runs no error
+			// workflow) only if the node does not turn the aborted deliveries into an error.
+			if (!continueOnFail && !cancelSignal?.aborted) throw error;
 			output.push({
 				json: 'configError' in result ? { ok: false, error: { code: 'not_configured', message: result.configError } } : outputJson(result.outcome),
 				pairedItem,
@@ -292,11 +300,7 @@ export async function executeSendWebhook(ctx: IExecuteFunctions): Promise<INodeE
 		output.push({ json: outputJson(result.outcome), pairedItem });
 	}
 	// Keep the input order: items come out in the order they went in.
-	output.sort((a, b) => firstPaired(a) - firstPaired(b));
+	const firstItem = (item: INodeExecutionData) => (item.pairedItem as IPairedItemData[])[0].item;
+	output.sort((a, b) => firstItem(a) - firstItem(b));
 	return [output];
-}
-
-function firstPaired(item: INodeExecutionData): number {
-	const paired = item.pairedItem;
-	return Array.isArray(paired) ? (paired[0]?.item ?? 0) : typeof paired === 'object' ? paired.item : (paired ?? 0);
 }

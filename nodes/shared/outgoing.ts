@@ -59,23 +59,6 @@ export function signingHeaders(signing: OutgoingSigning, body: Buffer, deliveryI
 	}
 }
 
-/** Header names that carry secrets for this scheme: never shown in output or errors. */
-export function secretHeaderNames(signing: OutgoingSigning): string[] {
-	switch (signing.scheme) {
-		case 'hmac':
-			return [signing.signatureHeader];
-		case 'standardWebhooks':
-			return ['webhook-signature'];
-		case 'roomleToken':
-		case 'apiKey':
-			return [signing.scheme === 'apiKey' && signing.bearer ? 'authorization' : signing.headerName];
-		case 'customHeader':
-			return [signing.headerName];
-		default:
-			return [];
-	}
-}
-
 /** `msg_` + 32 hex chars: the Standard Webhooks id style, usable as a dedup key by receivers. */
 export function newDeliveryId(): string {
 	return `msg_${randomUUID().replace(/-/g, '')}`;

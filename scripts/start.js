@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+'use strict';
+// `npm start`: a local n8n (data in .n8n-local/) with this package installed and the
+// templates imported and active. Env: N8N_PORT (5678), N8N_VERSION (2.41.1),
+// N8N_IMPORT_CREDENTIALS (a credentials JSON file to import along with the templates),
+// N8N_TEMPLATES_DIR (templates/).
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const rt = require('./n8n-runtime');
+
+const userFolder = path.join(rt.REPO_ROOT, '.n8n-local');
+const templatesDir = path.resolve(process.env.N8N_TEMPLATES_DIR || path.join(rt.REPO_ROOT, 'templates'));
+const port = Number(process.env.N8N_PORT || 5678);
+
+function templateFiles() {
+	if (!fs.existsSync(templatesDir)) return [];
+	return fs
+		.readdirSync(templatesDir)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.map((f) => path.join(templatesDir, f))
+		.filter((f) => Array.isArray(JSON.parse(fs.readFileSync(f, 'utf8')).nodes)); // workflows only
+}
+
+function hashInputs(files) {
+	const h = crypto.createHash('sha256');
+	for (const f of files) h.update(path.basename(f)).update('\0').update(fs.readFileSync(f)).update('\0');
+	return h.digest('hex');
+}
+
+let stopN8n = null;
+let stopping = false;
+async function shutdown(reason, exitCode = 0) {
+	if (stopping) return;
+	stopping = true;
+	rt.log(`${reason}: stopping`);
+	if (stopN8n) await stopN8n();
+	process.exit(exitCode);
+}
+process.on('SIGINT', () => shutdown('SIGINT'));
+process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+async function main() {
+	const t0 = Date.now();
+	const n8n = await rt.ensureN8n();
+	await rt.installPackage(userFolder);
+
+	const files = templateFiles();
+	const credentialsFile = process.env.N8N_IMPORT_CREDENTIALS;
+	const stampFile = path.join(userFolder, 'templates.sha256');
+	const hash = hashInputs(credentialsFile ? [...files, credentialsFile] : files);
+	const stale = !fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8').trim() !== hash;
+	let imported = [];
+	if (stale && (files.length || credentialsFile)) {
+		imported = await rt.importWorkflows(userFolder, { workflows: files, credentials: credentialsFile, n8n });
+	}
+
+	const handle = await rt.startN8n({ userFolder, port, n8n, onSpawn: ({ stop }) => (stopN8n = stop) });
+	handle.exited.then(({ code, signal }) => {
+		if (stopping) return;
+		rt.log(`n8n exited on its own (${code ?? signal}); see ${handle.logFile}`);
+		process.exit(code || 1);
+	});
+
+	try {
+		const login = await rt.setupOwner(handle.baseUrl, { userFolder });
+		const api = rt.publicApi(handle.baseUrl, login.apiKey, login.cookie);
+		const failures = await rt.activateWorkflows(api, imported.map((w) => w.id));
+		for (const f of failures) rt.log(`could not activate workflow ${f.id}: ${f.error}`);
+		if (stale && !failures.length) fs.writeFileSync(stampFile, hash + '\n');
+
+		const lines = [
+			'',
+			`n8n ${n8n.version} is running (start took ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+			`  editor:   ${handle.baseUrl}/`,
+			`  login:    ${login.email} / ${login.password}`,
+			`  api key:  in ${path.relative(rt.REPO_ROOT, path.join(userFolder, 'login.json'))}`,
+			`  log:      ${path.relative(rt.REPO_ROOT, handle.logFile)}`,
+		];
+		const activated = imported.filter((w) => w.hasWebhooks && !failures.some((f) => f.id === w.id));
+		const webhooks = await rt.registeredWebhooks(n8n, userFolder, handle.baseUrl, {
+			waitForWorkflowIds: activated.map((w) => w.id),
+		});
+		const { data: workflows } = await api('/workflows?limit=250');
+		for (const wf of workflows) {
+			const urls = webhooks.filter((h) => h.workflowId === wf.id);
+			lines.push(`  ${wf.name} (${wf.active ? 'active' : 'INACTIVE'}, id ${wf.id}):`);
+			for (const u of urls) lines.push(`      ${u.method} ${u.url}   [${u.node}]`);
+			if (!urls.length) lines.push('      (no production webhooks registered)');
+		}
+		lines.push('Ctrl-C stops n8n.', '');
+		process.stdout.write(lines.join('\n'));
+	} catch (e) {
+		rt.log(e.stack || String(e));
+		await shutdown('error', 1);
+	}
+}
+
+main().catch((e) => {
+	rt.log(e.stack || String(e));
+	process.exit(1);
+});

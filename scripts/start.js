@@ -42,13 +42,36 @@ async function shutdown(reason, exitCode = 0) {
 process.on('SIGINT', () => shutdown('SIGINT'));
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+/**
+ * The templates reference credentials by id. On the first start, create them with random
+ * secrets (kept in .n8n-local/, never printed) so every template activates; replace the values
+ * with your vendor's in the editor (Credentials).
+ */
+function demoCredentialsFile() {
+	const file = path.join(userFolder, 'demo-credentials.json');
+	if (fs.existsSync(file)) return file;
+	const random = (bytes = 24) => crypto.randomBytes(bytes).toString('base64url');
+	const credentials = [
+		['vwhSynthesisVr01', 'SynthesisVR Webhook', 'synthesisVrWebhookApi', { token: random() }],
+		['vwhSynchub000001', 'SYNCHUB Webhook', 'synchubWebhookApi', { secret: random(), previousSecret: '' }],
+		['vwhApiRtc0000001', 'ApiRTC Webhook', 'apiRtcWebhookApi', { headerName: 'X-Webhook-Secret', secret: random() }],
+		// A Roomle secret is an AES key: exactly 16, 24 or 32 characters.
+		['vwhRoomle0000001', 'Roomle Webhook', 'roomleWebhookApi', { apiKey: random(12), secret: random(12) }],
+		['vwhEventHook0001', 'Event Webhook', 'eventWebhookApi', { apiKey: random(), previousApiKey: '' }],
+		['vwhStdWebhooks01', 'Standard Webhooks', 'standardWebhooksApi', { secret: `whsec_${crypto.randomBytes(24).toString('base64')}` }],
+	].map(([id, name, type, data]) => ({ id, name, type, data }));
+	fs.mkdirSync(userFolder, { recursive: true });
+	fs.writeFileSync(file, JSON.stringify(credentials, null, '\t'), { mode: 0o600 });
+	return file;
+}
+
 async function main() {
 	const t0 = Date.now();
 	const n8n = await rt.ensureN8n();
 	await rt.installPackage(userFolder);
 
 	const files = templateFiles();
-	const credentialsFile = process.env.N8N_IMPORT_CREDENTIALS;
+	const credentialsFile = process.env.N8N_IMPORT_CREDENTIALS || demoCredentialsFile();
 	const stampFile = path.join(userFolder, 'templates.sha256');
 	const hash = hashInputs(credentialsFile ? [...files, credentialsFile] : files);
 	const stale = !fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8').trim() !== hash;
@@ -90,7 +113,11 @@ async function main() {
 			for (const u of urls) lines.push(`      ${u.method} ${u.url}   [${u.node}]`);
 			if (!urls.length) lines.push('      (no production webhooks registered)');
 		}
-		lines.push('Ctrl-C stops n8n.', '');
+		lines.push(
+			'Template credentials hold random demo secrets: open Credentials in the editor and put in your vendor\'s values.',
+			'Ctrl-C stops n8n.',
+			'',
+		);
 		process.stdout.write(lines.join('\n'));
 	} catch (e) {
 		rt.log(e.stack || String(e));

@@ -21,7 +21,7 @@ export function receiveApiRtc(delivery: Delivery, settings: ApiRtcSettings): Rec
 				headerName: settings.secretHeader.name,
 				keys: [settings.secretHeader.value],
 				code: 'bad_token',
-				label: `${settings.secretHeader.name} header value`,
+				label: `${settings.secretHeader.name} header`,
 			})
 		: undefined;
 

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
+
 const show = (field: string, values: Array<string | boolean>) => ({ show: { [field]: values } });
 
 export const sendWebhookProperties: INodeProperties[] = [
@@ -101,64 +103,10 @@ export const sendWebhookProperties: INodeProperties[] = [
 		],
 		default: 'none',
 	},
-	{
-		displayName: 'Signature Header',
-		name: 'signatureHeader',
-		type: 'string',
-		default: 'x-synchub-signature',
-		displayOptions: show('signing', ['hmac']),
-	},
-	{
-		displayName: 'Algorithm',
-		name: 'algorithm',
-		type: 'options',
-		options: [
-			{ name: 'SHA-1', value: 'sha1' },
-			{ name: 'SHA-256', value: 'sha256' },
-			{ name: 'SHA-512', value: 'sha512' },
-		],
-		default: 'sha256',
-		displayOptions: show('signing', ['hmac']),
-	},
-	{
-		displayName: 'Encoding',
-		name: 'encoding',
-		type: 'options',
-		options: [
-			{ name: 'Hex', value: 'hex' },
-			{ name: 'Base64', value: 'base64' },
-		],
-		default: 'hex',
-		displayOptions: show('signing', ['hmac']),
-	},
-	{
-		displayName: 'Signature Prefix',
-		name: 'signaturePrefix',
-		type: 'string',
-		default: '',
-		placeholder: 'sha256=',
-		displayOptions: show('signing', ['hmac']),
-	},
-	{
-		displayName: 'Signed Content',
-		name: 'signedContent',
-		type: 'options',
-		options: [
-			{ name: 'Raw Body', value: 'body' },
-			{ name: 'Timestamp + "." + Raw Body', value: 'timestamp.body' },
-		],
-		default: 'body',
-		displayOptions: show('signing', ['hmac']),
-	},
-	{
-		displayName: 'Timestamp Header',
-		name: 'timestampHeader',
-		type: 'string',
-		default: '',
-		placeholder: 'x-synchub-timestamp',
-		description: 'Header carrying the unix time of each attempt. Required for "Timestamp + Raw Body".',
-		displayOptions: show('signing', ['hmac']),
-	},
+	...hmacSchemeProperties(
+		show('signing', ['hmac']),
+		'Header carrying the unix time of each attempt. Required for "Timestamp + Raw Body".',
+	),
 	{
 		displayName: 'Token Header Name',
 		name: 'headerName',

@@ -10,11 +10,11 @@ import {
 	readList,
 	RESPOND_ON_RECEIVED,
 } from '../shared/n8n/trigger';
+import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { systemClock } from '../shared/timestamps';
 import {
 	receiveSynchub,
-	SYNCHUB_DEFAULT_HEADER,
 	type SynchubSettings,
 	type SynchubVerification,
 } from '../shared/vendors/synchub';
@@ -66,66 +66,10 @@ export class SynchubTrigger implements INodeType {
 				],
 				default: 'hmac',
 			},
-			{
-				displayName: 'Signature Header',
-				name: 'signatureHeader',
-				type: 'string',
-				default: SYNCHUB_DEFAULT_HEADER,
-				displayOptions: signed,
-			},
-			{
-				displayName: 'Algorithm',
-				name: 'algorithm',
-				type: 'options',
-				options: [
-					{ name: 'SHA-1', value: 'sha1' },
-					{ name: 'SHA-256', value: 'sha256' },
-					{ name: 'SHA-512', value: 'sha512' },
-				],
-				default: 'sha256',
-				displayOptions: signed,
-			},
-			{
-				displayName: 'Encoding',
-				name: 'encoding',
-				type: 'options',
-				options: [
-					{ name: 'Hex', value: 'hex' },
-					{ name: 'Base64', value: 'base64' },
-				],
-				default: 'hex',
-				displayOptions: signed,
-			},
-			{
-				displayName: 'Signature Prefix',
-				name: 'signaturePrefix',
-				type: 'string',
-				default: '',
-				placeholder: 'sha256=',
-				description: 'Text before the digest in the header, if any',
-				displayOptions: signed,
-			},
-			{
-				displayName: 'Signed Content',
-				name: 'signedContent',
-				type: 'options',
-				options: [
-					{ name: 'Raw Body', value: 'body' },
-					{ name: 'Timestamp + "." + Raw Body', value: 'timestamp.body' },
-				],
-				default: 'body',
-				displayOptions: signed,
-			},
-			{
-				displayName: 'Timestamp Header',
-				name: 'timestampHeader',
-				type: 'string',
-				default: '',
-				placeholder: 'x-synchub-timestamp',
-				description:
-					'Header with the send time (unix seconds, milliseconds or ISO-8601). When set, deliveries outside the tolerance are rejected (replay protection). Required for "Timestamp + Raw Body".',
-				displayOptions: signed,
-			},
+			...hmacSchemeProperties(
+				signed,
+				'Header with the send time (unix seconds, milliseconds or ISO-8601). When set, deliveries outside the tolerance are rejected (replay protection). Required for "Timestamp + Raw Body".',
+			),
 			{
 				displayName: 'Tolerance (Seconds)',
 				name: 'toleranceSeconds',

@@ -1,0 +1,71 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+import { SYNCHUB_DEFAULT_HEADER } from '../vendors/synchub';
+
+/**
+ * The HMAC scheme fields, shared by the SYNCHUB Trigger (verify) and Send Webhook (sign) so
+ * that both speak the same scheme with the same names and defaults.
+ */
+export function hmacSchemeProperties(displayOptions: IDisplayOptions, timestampDescription: string): INodeProperties[] {
+	return [
+		{
+			displayName: 'Signature Header',
+			name: 'signatureHeader',
+			type: 'string',
+			default: SYNCHUB_DEFAULT_HEADER,
+			displayOptions,
+		},
+		{
+			displayName: 'Algorithm',
+			name: 'algorithm',
+			type: 'options',
+			options: [
+				{ name: 'SHA-1', value: 'sha1' },
+				{ name: 'SHA-256', value: 'sha256' },
+				{ name: 'SHA-512', value: 'sha512' },
+			],
+			default: 'sha256',
+			displayOptions,
+		},
+		{
+			displayName: 'Encoding',
+			name: 'encoding',
+			type: 'options',
+			options: [
+				{ name: 'Hex', value: 'hex' },
+				{ name: 'Base64', value: 'base64' },
+			],
+			default: 'hex',
+			displayOptions,
+		},
+		{
+			displayName: 'Signature Prefix',
+			name: 'signaturePrefix',
+			type: 'string',
+			default: '',
+			placeholder: 'sha256=',
+			description: 'Text before the digest in the header, if any',
+			displayOptions,
+		},
+		{
+			displayName: 'Signed Content',
+			name: 'signedContent',
+			type: 'options',
+			options: [
+				{ name: 'Raw Body', value: 'body' },
+				{ name: 'Timestamp + "." + Raw Body', value: 'timestamp.body' },
+			],
+			default: 'body',
+			displayOptions,
+		},
+		{
+			displayName: 'Timestamp Header',
+			name: 'timestampHeader',
+			type: 'string',
+			default: '',
+			placeholder: 'x-synchub-timestamp',
+			description: timestampDescription,
+			displayOptions,
+		},
+	];
+}

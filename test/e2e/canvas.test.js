@@ -4,27 +4,18 @@
 // each of our nodes with its own SVG icon (an <img> served from our package, loaded, the same bytes
 // as dist/, never n8n's letter placeholder; .dark.svg under a dark colour scheme), the nodes panel
 // finds our nodes by vendor name and alias, and the Roomle Trigger parameter panel opens.
-// Screenshots (1280×800) go to docs/. Skips when chromium or playwright-core is missing.
+// Screenshots (1280×800) go to docs/. Skips when chromium or playwright-core is missing (fails instead when CI is set).
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startE2E } = require('./harness');
+const { startE2E, e2eTest } = require('./harness');
 const { launchBrowser, browserUnavailable } = require('./browser');
 
 const unavailable = browserUnavailable();
-// jest provides globals; node's runner needs node:test (whose timeout goes in an options object).
-const t = typeof globalThis.beforeAll === 'function'
-	? {
-			test: (name, fn, timeout) => (unavailable ? globalThis.test.skip : globalThis.test)(name, fn, timeout),
-			before: (fn, timeout) => globalThis.beforeAll(unavailable ? () => {} : fn, timeout),
-			after: (fn, timeout) => globalThis.afterAll(fn, timeout),
-		}
-	: (({ test, before, after }) => ({
-			test: (name, fn, timeout) => test(name, { timeout, skip: unavailable ? `browser unavailable: ${unavailable}` : false }, fn),
-			before: (fn, timeout) => before(unavailable ? () => {} : fn, { timeout }),
-			after: (fn, timeout) => after(fn, { timeout }),
-		}))(require('node:test'));
+// In CI the browser is installed by .ci/run: a missing one is a failure there, not a skip.
+if (unavailable && process.env.CI) throw new Error(`canvas check: browser unavailable: ${unavailable}`);
+const t = e2eTest({ skip: unavailable && `browser unavailable: ${unavailable}` });
 const COLD_TIMEOUT = 15 * 60 * 1000; // first run installs Node 24 + n8n (~4 min)
 
 const ROOT = path.resolve(__dirname, '..', '..');

@@ -1,5 +1,5 @@
 'use strict';
-// Real-n8n end-to-end harness, usable from `node --test` and from jest (plain CommonJS).
+// Real-n8n end-to-end harness for `node --test` (plain CommonJS).
 //
 //   const { startE2E } = require('./harness');
 //   const n8n = await startE2E({ workflows: [file], credentials: credsFileOrArray });
@@ -165,4 +165,17 @@ async function postWebhook(url, { body = '{}', headers = { 'content-type': 'appl
 	);
 }
 
-module.exports = { startE2E, postWebhook, freePortPair };
+/**
+ * node:test with the timeout as a last argument: `test(name, fn, ms)`, `before(fn, ms)`.
+ * With `skip` (a reason), every test is reported as skipped and `before` does nothing.
+ */
+function e2eTest({ skip } = {}) {
+	const { test, before, after } = require('node:test');
+	return {
+		test: (name, fn, timeout) => test(name, { timeout, skip: skip || false }, fn),
+		before: (fn, timeout) => before(skip ? () => {} : fn, { timeout }),
+		after: (fn, timeout) => after(fn, { timeout }),
+	};
+}
+
+module.exports = { startE2E, postWebhook, freePortPair, e2eTest };

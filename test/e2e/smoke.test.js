@@ -1,21 +1,14 @@
 'use strict';
 // Proves the whole chain on a real n8n: package installed as a community package, workflow
 // imported + activated, a real HTTP POST to its production webhook, the execution read back
-// through the public API. Runs under `node --test test/e2e/` and under jest.
+// through the public API. Runs under `node --test test/e2e/`.
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startE2E, postWebhook } = require('./harness');
+const { startE2E, postWebhook, e2eTest } = require('./harness');
 
-// jest provides globals; node's runner needs node:test (whose timeout goes in an options object).
-const t = typeof globalThis.beforeAll === 'function'
-	? { test: globalThis.test, before: globalThis.beforeAll, after: globalThis.afterAll }
-	: (({ test, before, after }) => ({
-			test: (name, fn, timeout) => test(name, { timeout }, fn),
-			before: (fn, timeout) => before(fn, { timeout }),
-			after: (fn, timeout) => after(fn, { timeout }),
-		}))(require('node:test'));
+const t = e2eTest();
 const COLD_TIMEOUT = 15 * 60 * 1000; // first run installs Node 24 + n8n (~4 min)
 
 const fixtures = path.join(__dirname, 'fixtures');

@@ -2,7 +2,7 @@
 // Every vendor trigger and Send Webhook on ONE real n8n: all templates/*.json plus the
 // test/e2e/fixtures/vendors-*.workflow.json fixtures are imported and activated, real HTTP
 // deliveries go to the production URLs n8n registered, and the results are read back through
-// n8n's public API. Runs under `node --test` and under jest (see smoke.test.js for the pattern).
+// n8n's public API. Runs under `node --test`.
 //
 // "No execution" is proven without sleeping: after a rejected delivery, a valid one is sent to
 // the same workflow, and once ITS execution has finished the workflow must have exactly one new
@@ -13,17 +13,10 @@ const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
-const { startE2E, postWebhook } = require('./harness');
+const { startE2E, postWebhook, e2eTest } = require('./harness');
 const rt = require('../../scripts/n8n-runtime');
 
-// jest provides globals; node's runner needs node:test (whose timeout goes in an options object).
-const t = typeof globalThis.beforeAll === 'function'
-	? { test: globalThis.test, before: globalThis.beforeAll, after: globalThis.afterAll }
-	: (({ test, before, after }) => ({
-			test: (name, fn, timeout) => test(name, { timeout }, fn),
-			before: (fn, timeout) => before(fn, { timeout }),
-			after: (fn, timeout) => after(fn, { timeout }),
-		}))(require('node:test'));
+const t = e2eTest();
 const COLD_TIMEOUT = 15 * 60 * 1000; // first run installs Node 24 + n8n (~4 min)
 const CASE_TIMEOUT = 60000;
 

@@ -211,6 +211,8 @@ function n8nEnv(n8n, userFolder, port = 5678, extra = {}) {
 		N8N_PERSONALIZATION_ENABLED: 'false',
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
+		// n8n 1.x's editor fetches banners from api.n8n.io, which is not reachable here.
+		N8N_DYNAMIC_BANNERS_ENABLED: 'false',
 		N8N_SECURE_COOKIE: 'false',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',

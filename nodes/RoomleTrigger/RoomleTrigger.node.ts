@@ -31,7 +31,7 @@ export class RoomleTrigger implements INodeType {
 				name: 'roomleWebhookApi',
 				required: true,
 				testedBy: 'roomleWebhookApiTest',
-				displayOptions: { show: { verifyToken: [true] } },
+				displayOptions: { show: { authentication: ['token'] } },
 			},
 		],
 		// Roomle sends its own email when the answer is 300 or more. "After the workflow" answers
@@ -49,11 +49,14 @@ export class RoomleTrigger implements INodeType {
 				default: '',
 			},
 			{
-				displayName: 'Verify Token',
-				name: 'verifyToken',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to decrypt and check the token header with your api key and secret',
+				displayName: 'Authentication',
+				name: 'authentication',
+				type: 'options',
+				options: [
+					{ name: 'Token', value: 'token', description: 'Decrypt and check the token header with your api key and secret' },
+					{ name: 'None', value: 'none', description: 'Accept deliveries without checking the token' },
+				],
+				default: 'token',
 			},
 			{
 				displayName: 'Token Header Name',
@@ -61,7 +64,7 @@ export class RoomleTrigger implements INodeType {
 				type: 'string',
 				default: 'token',
 				description: 'Roomle has not published the header name; "token" is the documented default of its API',
-				displayOptions: { show: { verifyToken: [true] } },
+				displayOptions: { show: { authentication: ['token'] } },
 			},
 			{
 				displayName: 'Tolerance (Seconds)',
@@ -70,7 +73,7 @@ export class RoomleTrigger implements INodeType {
 				typeOptions: { minValue: 0 },
 				default: 300,
 				description: 'How far the token time may be from now, in either direction. 0 turns the check off.',
-				displayOptions: { show: { verifyToken: [true] } },
+				displayOptions: { show: { authentication: ['token'] } },
 			},
 			{
 				displayName: 'Respond',
@@ -112,7 +115,7 @@ export class RoomleTrigger implements INodeType {
 			this,
 			async (): Promise<RoomleSettings> => {
 				const settings: RoomleSettings = { ...readCommonOptions(this), events: readList(this, 'events') };
-				if (this.getNodeParameter('verifyToken') === true) {
+				if (this.getNodeParameter('authentication') === 'token') {
 					const credentials = await this.getCredentials('roomleWebhookApi');
 					settings.token = {
 						headerName: this.getNodeParameter('headerName') as string,

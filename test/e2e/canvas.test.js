@@ -4,10 +4,13 @@
 // each of our nodes with its own SVG icon (an <img> served from our package, loaded, the same bytes
 // as dist/, never n8n's letter placeholder; .dark.svg under a dark colour scheme), the nodes panel
 // finds our nodes by vendor name and alias, and the Roomle Trigger parameter panel opens.
-// Screenshots (1280×800) go to docs/. Skips when chromium or playwright-core is missing (fails instead when CI is set).
+// Runs on n8n 2.x and 1.x (N8N_VERSION=1.123.81); what differs between their editors is in UI below.
+// Screenshots (1280×800) go to docs/ on n8n 2.x (on 1.x to a temp folder: docs/ shows 2.x).
+// Skips when chromium or playwright-core is missing (fails instead when CI is set).
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const { startE2E, e2eTest } = require('./harness');
 const { launchBrowser, browserUnavailable } = require('./browser');
@@ -49,10 +52,12 @@ const SEARCHES = [
 	['send webhook', `${PKG}.sendWebhook`],
 ];
 
-// Selectors found by inspecting n8n 2.41's editor (data-test-id attributes are n8n's own test hooks).
+// Selectors found by inspecting n8n 2.41's and 1.123's editors (data-test-id attributes are n8n's
+// own test hooks). Both share these; what differs per major version is in UI below.
 const SEL = {
-	email: '#emailOrLdapLoginId',
-	password: '#password',
+	// 2.x: <input id="emailOrLdapLoginId" name=…>; 1.x (element-plus): <input id="el-id-…" name=…>.
+	email: 'input[name="emailOrLdapLoginId"]',
+	password: 'input[name="password"]',
 	signIn: '[data-test-id="form-submit-button"]',
 	canvasNode: '[data-test-id="canvas-node"]',
 	nodeIcon: '.n8n-node-icon',
@@ -70,6 +75,30 @@ const SEL = {
 	ndvCredentials: '[data-test-id="node-credentials-select"]',
 };
 
+// Where the n8n major versions' editors differ (keyed by major; a newer major uses the highest).
+const UI = {
+	1: {
+		// The NDV header is a <div>; the node icon sits inside the title container.
+		ndvHeaderIcon: `${SEL.ndvTitle} ${SEL.nodeIcon}`,
+		// 1.x has no "Production Checklist" popover (SEL.checklistClose): do not wait for one.
+		productionChecklist: false,
+		// docs/ shows the default n8n (2.x): keep 1.x screenshots out of it.
+		screenshotDir: (version) => path.join(os.tmpdir(), `n8n-e2e-screenshots-${version}`),
+	},
+	2: {
+		// The NDV header is a <header>; the node icon is a sibling of the title container.
+		ndvHeaderIcon: `header:has(${SEL.ndvTitle}) ${SEL.nodeIcon}`,
+		productionChecklist: true,
+		screenshotDir: () => DOCS,
+	},
+};
+function uiFor(version) {
+	const major = Number(String(version).split('.')[0]);
+	const known = Object.keys(UI).map(Number).sort((a, b) => a - b);
+	assert.ok(major >= known[0], `n8n ${version}: the editor UI of n8n ${major}.x is not known to this test`);
+	return UI[Math.min(major, known[known.length - 1])];
+}
+
 const templates = fs
 	.readdirSync(TEMPLATES)
 	.filter((f) => f.endsWith('.json'))
@@ -80,6 +109,8 @@ const templates = fs
 let n8n;
 let browser;
 let page;
+let ui; // uiFor(n8n.n8nVersion)
+let shots; // the folder screenshots go to
 const external = []; // requests that left the n8n instance (only loopback is reachable here)
 const iconResponses = []; // {url, status, type} of every icon of ours the editor fetched
 
@@ -112,6 +143,7 @@ async function waitForCanvas(count) {
  */
 const checklistSeen = new Set();
 async function dismissChecklist(workflowId) {
+	if (!ui.productionChecklist) return false;
 	if (checklistSeen.has(workflowId)) return false; // it opens once per workflow and browser profile
 	checklistSeen.add(workflowId);
 	const close = page.locator(SEL.checklistClose);
@@ -175,7 +207,9 @@ t.before(async () => {
 			iconResponses.push({ url: res.url(), status: res.status(), type: res.headers()['content-type'] });
 		}
 	});
-	fs.mkdirSync(DOCS, { recursive: true });
+	ui = uiFor(n8n.n8nVersion);
+	shots = ui.screenshotDir(n8n.n8nVersion);
+	fs.mkdirSync(shots, { recursive: true });
 }, COLD_TIMEOUT);
 
 t.after(async () => {
@@ -215,7 +249,7 @@ for (const tpl of templates) {
 		}
 		await dismissChecklist(wf.id);
 		await waitForCanvas(canvasNodes.length);
-		await page.screenshot({ path: path.join(DOCS, `template-${tpl.slug}.png`) });
+		await page.screenshot({ path: path.join(shots, `template-${tpl.slug}.png`) });
 	}, 90000);
 }
 
@@ -262,7 +296,7 @@ t.test('the nodes panel finds our nodes by vendor name and alias, with their ico
 		assertOwnIcon(await iconFacts(item.first().locator(SEL.nodeIcon).first()), type, `nodes panel, "${term}" → ${name}`);
 		if (term === 'Roomle') {
 			await waitForAnimations(creator);
-			await page.screenshot({ path: path.join(DOCS, 'node-panel-search.png') });
+			await page.screenshot({ path: path.join(shots, 'node-panel-search.png') });
 		}
 	}
 	await page.keyboard.press('Escape');
@@ -282,15 +316,16 @@ t.test('the Roomle Trigger parameter panel opens with our icon, parameters and c
 	await ndv.waitFor({ state: 'visible' });
 	await ndv.locator(SEL.ndvParameters).waitFor({ state: 'visible' });
 	assert.match(await ndv.locator(SEL.ndvTitle).textContent(), new RegExp(node.name));
-	const header = ndv.locator('header', { has: page.locator(SEL.ndvTitle) });
-	assertOwnIcon(await iconFacts(header.locator(SEL.nodeIcon).first()), node.type, 'parameter panel header');
-	for (const param of ['verifyToken', 'headerName', 'toleranceSeconds', 'respond', 'events']) {
+	assertOwnIcon(await iconFacts(ndv.locator(ui.ndvHeaderIcon).first()), node.type, 'parameter panel header');
+	for (const param of ['headerName', 'toleranceSeconds', 'respond', 'events']) {
 		await ndv.locator(`[data-test-id="parameter-input-${param}"]`).waitFor({ state: 'visible', timeout: 5000 });
 	}
+	// The Authentication choice is the node's main auth field: n8n may draw it next to the credential.
+	await ndv.getByText('Authentication', { exact: true }).first().waitFor({ state: 'visible', timeout: 5000 });
 	const credential = await ndv.locator(`${SEL.ndvCredentials} input`).inputValue();
 	assert.equal(credential, node.credentials.roomleWebhookApi.name, 'the template credential is not selected');
 	await waitForAnimations(ndv);
-	await page.screenshot({ path: path.join(DOCS, 'roomle-trigger-panel.png') });
+	await page.screenshot({ path: path.join(shots, 'roomle-trigger-panel.png') });
 	await page.keyboard.press('Escape');
 	await ndv.waitFor({ state: 'hidden' });
 }, 60000);

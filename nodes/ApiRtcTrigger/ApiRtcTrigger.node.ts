@@ -55,6 +55,7 @@ export class ApiRtcTrigger implements INodeType {
 				displayName: 'Objects',
 				name: 'objects',
 				type: 'multiOptions',
+				placeholder: 'All (none selected)',
 				options: [
 					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'Media', value: 'media' },
@@ -68,6 +69,7 @@ export class ApiRtcTrigger implements INodeType {
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
+				placeholder: 'All (none selected)',
 				options: [
 					{ name: 'Create', value: 'create' },
 					{ name: 'Delete', value: 'delete' },

@@ -98,6 +98,7 @@ export class RoomleTrigger implements INodeType {
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
+				placeholder: 'All (none selected)',
 				options: ROOMLE_EVENTS.map((event) => ({ name: event, value: event })),
 				default: [],
 				description: 'Events to pass on; none selected passes all. Filtered events are answered 200, so Roomle sends no email for them.',

@@ -83,6 +83,7 @@ export class SynchubTrigger implements INodeType {
 				displayName: 'Events',
 				name: 'events',
 				type: 'multiOptions',
+				placeholder: 'All (none selected)',
 				options: [
 					{ name: 'Sync Run Completed', value: 'syncRunCompleted' },
 					{ name: 'Insight Population Completed', value: 'insightPopulationCompleted' },

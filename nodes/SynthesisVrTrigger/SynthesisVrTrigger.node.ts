@@ -72,6 +72,7 @@ export class SynthesisVrTrigger implements INodeType {
 				displayName: 'Actions',
 				name: 'actions',
 				type: 'multiOptions',
+				placeholder: 'All (none selected)',
 				options: [
 					{ name: 'Create', value: 'create', description: 'A session was created' },
 					{ name: 'Delete', value: 'delete', description: 'A session was removed' },

@@ -10,6 +10,7 @@ import {
 	webhookDescription,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
+import type { RoomleCbcIv } from '../shared/roomleToken';
 import { ROOMLE_EVENTS } from '../shared/schemas/roomle';
 import { systemClock } from '../shared/timestamps';
 import { receiveRoomle, type RoomleSettings } from '../shared/vendors/roomle';
@@ -76,6 +77,26 @@ export class RoomleTrigger implements INodeType {
 				displayOptions: { show: { authentication: ['token'] } },
 			},
 			{
+				displayName: 'IV for 01 (CBC) Tokens',
+				name: 'cbcIv',
+				type: 'options',
+				options: [
+					{
+						name: 'Zero IV or Key as IV',
+						value: 'auto',
+						description: 'Roomle has not published its IV: either fixed IV is accepted, and meta.verification.iv says which',
+					},
+					{
+						name: 'Prefixed to the Token (Weaker)',
+						value: 'prefixed',
+						description:
+							'First 16 bytes are the IV. The sender then chooses the IV, so anyone holding one old token can re-date and replay it.',
+					},
+				],
+				default: 'auto',
+				displayOptions: { show: { authentication: ['token'] } },
+			},
+			{
 				displayName: 'Respond',
 				name: 'respond',
 				type: 'options',
@@ -123,6 +144,7 @@ export class RoomleTrigger implements INodeType {
 						apiKey: String(credentials.apiKey ?? ''),
 						secret: String(credentials.secret ?? ''),
 						toleranceSec: this.getNodeParameter('toleranceSeconds', 300) as number,
+						cbcIv: this.getNodeParameter('cbcIv', 'auto') as RoomleCbcIv,
 					};
 				}
 				return settings;

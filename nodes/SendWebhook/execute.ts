@@ -247,7 +247,7 @@ export async function executeSendWebhook(ctx: IExecuteFunctions): Promise<INodeE
 	const { jobs, failures } = buildJobs(ctx, items, options, continueOnFail);
 
 	let failed = false;
-	const concurrency = typeof options.concurrency === 'number' ? options.concurrency : 4;
+	const concurrency = typeof options.concurrency === 'number' ? Math.max(1, Math.floor(options.concurrency)) : 4;
 	const results = await runPool(
 		jobs,
 		concurrency,

@@ -68,7 +68,7 @@ export class SynchubTrigger implements INodeType {
 			},
 			...hmacSchemeProperties(
 				signed,
-				'Header with the send time (unix seconds, milliseconds or ISO-8601). When set, deliveries outside the tolerance are rejected (replay protection). Required for "Timestamp + Raw Body".',
+				'Header with the send time (unix seconds, milliseconds or ISO-8601): deliveries outside the tolerance are rejected. Only with "Timestamp + Raw Body" is the time part of the signature (real replay protection); with "Raw Body" it is checked but not authenticated.',
 			),
 			{
 				displayName: 'Tolerance (Seconds)',

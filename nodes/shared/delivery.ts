@@ -64,8 +64,9 @@ export function assertAllowedIp(delivery: Delivery, allowedIps: string | undefin
 	let list;
 	try {
 		list = parseAllowList(allowedIps);
-	} catch (error) {
-		throw new DeliveryError('not_configured', `The IP allow-list is invalid: ${(error as Error).message}`);
+	} catch {
+		// The caller is not the operator: say that the list is broken, not what is in it.
+		throw new DeliveryError('not_configured', 'The IP allow-list of this node is invalid');
 	}
 	if (!delivery.ip || !ipMatchesAny(delivery.ip, list)) {
 		throw new DeliveryError('forbidden_ip', 'This address is not allowed to send to this webhook');

@@ -23,7 +23,7 @@ export interface SignedParts {
 	id?: string;
 }
 
-const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
+export const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
 /** The exact bytes that are signed, built from the raw body (never from re-serialised JSON). */
 export function signedMessage(content: SignedContent, parts: SignedParts): Buffer {
@@ -57,7 +57,7 @@ export function signatureCandidates(header: string, prefix: string): string[] {
 		.map((piece) => piece.slice(prefix.length));
 }
 
-function decodeSignature(encoding: SignatureEncoding, value: string): Buffer | undefined {
+export function decodeSignature(encoding: SignatureEncoding, value: string): Buffer | undefined {
 	return encoding === 'hex' ? decodeHex(value) : decodeBase64(value);
 }
 

@@ -10,12 +10,18 @@ import { type Clock, assertFreshTimestamp } from './timestamps';
  * `01` = AES-CBC-PKCS5, `02` = AES-ECB-PKCS5 (docs.roomle.com, REST API authentication).
  *
  * Roomle has not published the IV used with `01`. Only the first 16-byte block depends on
- * it, so the verifier tries each candidate below and keeps the one whose plaintext has the
- * documented shape AND the expected api key; `meta` records which one matched.
+ * it, so the verifier tries the fixed candidates (a zero IV, the key as IV) and keeps the one
+ * whose plaintext has the documented shape AND the expected api key; `meta` records which.
+ *
+ * An IV prefixed to the ciphertext is only accepted when asked for (`cbcIv: 'prefixed'`): the
+ * sender then chooses the IV, and since nothing authenticates the token, whoever holds one old
+ * token can XOR a new date into block 1 (the timestamp) and replay it forever.
  */
 export type RoomleAlgorithm = '01' | '02';
 export type RoomleIv = 'zero' | 'key' | 'prefixed';
-export const ROOMLE_IV_CANDIDATES: readonly RoomleIv[] = ['zero', 'key', 'prefixed'];
+/** `auto`: zero IV or key as IV (the IV is not attacker-controlled); `prefixed`: IV ‖ ciphertext. */
+export type RoomleCbcIv = 'auto' | 'prefixed';
+export const ROOMLE_IV_CANDIDATES: Record<RoomleCbcIv, readonly RoomleIv[]> = { auto: ['zero', 'key'], prefixed: ['prefixed'] };
 
 const PLAINTEXT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?));([^;]*);(.*)$/s;
 const GENERIC_FAILURE = 'The token is not valid';
@@ -63,14 +69,19 @@ export function createRoomleToken(input: RoomleTokenInput): string {
 	return `01-${(ivChoice === 'prefixed' ? Buffer.concat([iv, body]) : body).toString('base64')}`;
 }
 
-function decrypt(key: Buffer, algorithm: RoomleAlgorithm, iv: Buffer | null, data: Buffer): string | undefined {
-	if (data.length === 0 || data.length % 16 !== 0) return undefined;
-	try {
-		const decipher = createDecipheriv(cipherName(key, algorithm), key, iv);
-		return Buffer.concat([decipher.update(data), decipher.final()]).toString('utf8');
-	} catch {
-		return undefined; // bad padding: reported exactly like every other failure
-	}
+/**
+ * Decrypts and strips PKCS#5 padding without throwing, so bad padding takes the same path as
+ * every other failure (no padding-oracle timing difference). `paddingOk` is false for bad padding.
+ */
+function decrypt(key: Buffer, algorithm: RoomleAlgorithm, iv: Buffer | null, data: Buffer): { text: string; paddingOk: boolean } {
+	if (data.length === 0 || data.length % 16 !== 0) return { text: '', paddingOk: false };
+	const decipher = createDecipheriv(cipherName(key, algorithm), key, iv);
+	decipher.setAutoPadding(false);
+	const plain = Buffer.concat([decipher.update(data), decipher.final()]);
+	const pad = plain[plain.length - 1];
+	let bad = pad < 1 || pad > 16 ? 1 : 0;
+	for (let i = 1; i <= 16; i++) bad |= i <= pad && plain[plain.length - i] !== pad ? 1 : 0;
+	return { text: plain.subarray(0, plain.length - (bad ? 0 : pad)).toString('utf8'), paddingOk: bad === 0 };
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -87,6 +98,8 @@ export interface RoomleTokenVerification {
 	apiKey: string;
 	toleranceSec: number;
 	clock: Clock;
+	/** Which `01` IVs to accept (default `auto`); see the note at the top. */
+	cbcIv?: RoomleCbcIv;
 }
 
 export interface RoomleTokenVerified {
@@ -119,10 +132,10 @@ export function verifyRoomleToken(input: RoomleTokenVerification): RoomleTokenVe
 	const data = decodeBase64(match[2]);
 	if (!data) throw fail('base64');
 
-	const attempts: Array<{ iv?: RoomleIv; plaintext: string | undefined }> =
+	const attempts: Array<{ iv?: RoomleIv; plaintext: { text: string; paddingOk: boolean } }> =
 		algorithm === '02'
 			? [{ plaintext: decrypt(key, algorithm, null, data) }]
-			: ROOMLE_IV_CANDIDATES.map((iv) => ({
+			: ROOMLE_IV_CANDIDATES[input.cbcIv ?? 'auto'].map((iv) => ({
 					iv,
 					plaintext:
 						iv === 'prefixed'
@@ -132,10 +145,11 @@ export function verifyRoomleToken(input: RoomleTokenVerification): RoomleTokenVe
 
 	let found: RoomleTokenVerified | undefined;
 	for (const attempt of attempts) {
-		const fields = attempt.plaintext === undefined ? null : PLAINTEXT.exec(attempt.plaintext);
-		// Evaluate every candidate, so timing does not reveal which IV a forged token hit.
-		const keyMatches = fields ? sameSecret(fields[3], input.apiKey) : false;
-		if (fields && keyMatches && !found) {
+		// Every candidate runs the same steps whatever failed, so timing reveals neither the
+		// padding nor which IV a forged token hit.
+		const fields = PLAINTEXT.exec(attempt.plaintext.text);
+		const keyMatches = sameSecret(fields ? fields[3] : '', input.apiKey);
+		if (attempt.plaintext.paddingOk && fields && keyMatches && !found) {
 			found = { algorithm, ...(attempt.iv ? { iv: attempt.iv } : {}), sessionToken: fields[2], issuedAt: fields[1] };
 		}
 	}

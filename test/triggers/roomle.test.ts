@@ -23,9 +23,17 @@ describe('Roomle Trigger in a real workflow', () => {
 		expect(result.status).toBe(200);
 	});
 
-	it.each(['zero', 'key', 'prefixed'] as const)('verifies a 01 (CBC) token with the %s IV candidate and records it', async (iv) => {
-		const [item] = received(await post(node, {}, { body: share, headers: { token: token({ algorithm: '01', iv }) } }, credentials));
+	it.each([
+		['zero', 'auto'],
+		['key', 'auto'],
+		['prefixed', 'prefixed'],
+	] as const)('verifies a 01 (CBC) token with the %s IV (IV setting %s) and records it', async (iv, cbcIv) => {
+		const [item] = received(await post(node, { cbcIv }, { body: share, headers: { token: token({ algorithm: '01', iv }) } }, credentials));
 		expect(item.meta.verification).toMatchObject({ algorithm: '01', iv });
+	});
+
+	it('refuses an IV-prefixed 01 token unless the node is set to accept one', async () => {
+		expectRejected(await post(node, {}, { body: share, headers: { token: token({ algorithm: '01', iv: 'prefixed' }) } }, credentials), 401, 'bad_token');
 	});
 
 	it('in fallback mode, a failed workflow answers non-2xx so Roomle sends its own email', async () => {

@@ -1,13 +1,13 @@
 import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
 import { headerValue } from '../encoding';
 import { bodyFingerprint } from '../hmac';
-import { verifyRoomleToken } from '../roomleToken';
+import { type RoomleCbcIv, verifyRoomleToken } from '../roomleToken';
 import { RoomleEventSchema } from '../schemas/roomle';
 import type { Clock } from '../timestamps';
 import { parseJsonBody, parseWith } from '../validation';
 
 export interface RoomleSettings extends CommonOptions {
-	token?: { headerName: string; apiKey: string; secret: string; toleranceSec: number };
+	token?: { headerName: string; apiKey: string; secret: string; toleranceSec: number; cbcIv?: RoomleCbcIv };
 	events?: string[];
 }
 
@@ -20,6 +20,7 @@ export function receiveRoomle(delivery: Delivery, settings: RoomleSettings, cloc
 				apiKey: settings.token.apiKey,
 				secret: settings.token.secret,
 				toleranceSec: settings.token.toleranceSec,
+				cbcIv: settings.token.cbcIv,
 				clock,
 			})
 		: undefined;

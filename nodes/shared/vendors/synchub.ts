@@ -1,10 +1,24 @@
 import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
 import { headerValue } from '../encoding';
 import { DeliveryError } from '../errors';
-import { bodyFingerprint, type HmacAlgorithm, type HmacScheme, type SignatureEncoding, verifyHmac } from '../hmac';
+import { timingSafeEqual } from 'node:crypto';
+
+import {
+	bodyFingerprint,
+	decodeSignature,
+	DIGEST_BYTES,
+	type HmacAlgorithm,
+	hmacDigest,
+	type HmacScheme,
+	type SignatureEncoding,
+	signatureCandidates,
+	type SignedContent,
+	signedMessage,
+	verifyHmac,
+} from '../hmac';
 import { classifySynchubEvent, SynchubPayloadSchema } from '../schemas/synchub';
 import { verifyStandardWebhook } from '../standardWebhooks';
-import type { Clock } from '../timestamps';
+import { assertFreshTimestamp, type Clock, parseTimestamp } from '../timestamps';
 import { parseJsonBody, parseWith } from '../validation';
 
 /**
@@ -31,6 +45,8 @@ export const AUTO_DETECT_HEADERS = [
 const AUTO_DETECT_TIMESTAMP_HEADERS = ['x-synchub-timestamp', 'x-timestamp', 'x-webhook-timestamp', 'webhook-timestamp'];
 const ALGORITHMS: HmacAlgorithm[] = ['sha256', 'sha512', 'sha1'];
 const ENCODINGS: SignatureEncoding[] = ['hex', 'base64'];
+/** Senders put one or two signatures in a header (rotation); more is noise or an attack. */
+const MAX_CANDIDATES_PER_HEADER = 4;
 
 export type SynchubVerification =
 	| { mode: 'none' }
@@ -63,7 +79,14 @@ function verifyConfigured(delivery: Delivery, v: Extract<SynchubVerification, { 
 		toleranceSec: v.toleranceSec,
 		clock,
 	});
-	return { method: 'hmac', header: v.signatureHeader, ...v.scheme, secretIndex: result.secretIndex };
+	return {
+		method: 'hmac',
+		header: v.signatureHeader,
+		...v.scheme,
+		secretIndex: result.secretIndex,
+		// A timestamp outside the signature is checked for freshness but could have been rewritten.
+		...(v.timestampHeader ? { timestampHeader: v.timestampHeader, timestampSigned: v.scheme.signedContent !== 'body' } : {}),
+	};
 }
 
 /**
@@ -88,29 +111,51 @@ function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 
 	if (present.length === 0) {
 		throw new DeliveryError('missing_header', `No signature header found (looked for ${AUTO_DETECT_HEADERS.join(', ')})`);
 	}
+	const timestamp = timestampHeader ? headerValue(delivery.headers, timestampHeader) : undefined;
+	const contents: SignedContent[] = timestamp !== undefined ? ['body', 'timestamp.body'] : ['body'];
+	// One HMAC per (signed content, algorithm, secret), however many headers and encodings are
+	// tried: an unauthenticated caller must not make us hash a large body hundreds of times.
+	const digests = new Map<string, Buffer>();
+	const digestFor = (content: SignedContent, algorithm: HmacAlgorithm, secret: string): Buffer => {
+		const key = `${content}|${algorithm}|${secret}`;
+		let digest = digests.get(key);
+		if (!digest) {
+			digest = hmacDigest(algorithm, secret, signedMessage(content, { body: delivery.body, timestamp }));
+			digests.set(key, digest);
+		}
+		return digest;
+	};
 	for (const header of present) {
 		const raw = headerValue(delivery.headers, header) as string;
 		const prefix = /^(sha1|sha256|sha512|v1)[=,]/i.exec(raw)?.[0] ?? '';
-		for (const signedContent of timestampHeader ? (['body', 'timestamp.body'] as const) : (['body'] as const)) {
+		const values = signatureCandidates(raw, prefix).slice(0, MAX_CANDIDATES_PER_HEADER);
+		for (const signedContent of contents) {
 			for (const algorithm of ALGORITHMS) {
 				for (const encoding of ENCODINGS) {
-					const scheme: HmacScheme = { algorithm, encoding, prefix, signedContent };
-					try {
-						const result = verifyHmac({
-							scheme,
-							secrets: v.secrets,
-							body: delivery.body,
-							signature: raw,
-							signatureHeaderName: header,
-							timestamp: signedContent === 'body' ? undefined : headerValue(delivery.headers, timestampHeader as string),
-							timestampHeaderName: signedContent === 'body' ? undefined : timestampHeader,
-							toleranceSec: v.toleranceSec,
-							clock,
-						});
-						return { method: 'hmac', detected: true, header, ...scheme, timestampHeader: signedContent === 'body' ? undefined : timestampHeader, secretIndex: result.secretIndex };
-					} catch (error) {
-						const code = (error as DeliveryError).code;
-						if (code === 'stale_timestamp' || code === 'future_timestamp' || code === 'bad_timestamp') throw error;
+					const candidates = values
+						.map((value) => decodeSignature(encoding, value))
+						.filter((bytes): bytes is Buffer => bytes !== undefined && bytes.length === DIGEST_BYTES[algorithm]);
+					if (candidates.length === 0) continue;
+					for (const [secretIndex, secret] of v.secrets.entries()) {
+						if (secret === '') continue;
+						const expected = digestFor(signedContent, algorithm, secret);
+						let matched = false;
+						for (const candidate of candidates) matched = timingSafeEqual(candidate, expected) || matched;
+						if (!matched) continue;
+						if (signedContent === 'timestamp.body') {
+							assertFreshTimestamp(parseTimestamp(timestamp as string), v.toleranceSec, clock);
+						}
+						return {
+							method: 'hmac',
+							detected: true,
+							header,
+							algorithm,
+							encoding,
+							prefix,
+							signedContent,
+							timestampHeader: signedContent === 'body' ? undefined : timestampHeader,
+							secretIndex,
+						};
 					}
 				}
 			}

@@ -4,6 +4,7 @@ import { DeliveryError } from '../../../nodes/shared/errors';
 import {
 	createRoomleToken,
 	ROOMLE_IV_CANDIDATES,
+	type RoomleCbcIv,
 	type RoomleIv,
 	roomleKey,
 	type RoomleTokenVerification,
@@ -84,11 +85,35 @@ describe('Roomle published token example', () => {
 });
 
 describe('Roomle 01 (CBC) tokens and the unpublished IV', () => {
-	it.each(ROOMLE_IV_CANDIDATES.map((iv) => [iv]))('round-trips the %s IV and reports it', (iv: RoomleIv) => {
+	it.each([
+		['zero', 'auto'],
+		['key', 'auto'],
+		['prefixed', 'prefixed'],
+	] as Array<[RoomleIv, RoomleCbcIv]>)('round-trips the %s IV (cbcIv %s) and reports it', (iv, cbcIv) => {
+		expect(ROOMLE_IV_CANDIDATES[cbcIv]).toContain(iv);
 		const date = new Date(ISSUED_MS);
 		const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, sessionToken: 'sess-1', date, algorithm: '01', iv });
 		expect(token.startsWith('01-')).toBe(true);
-		expect(verify({ token })).toEqual({ algorithm: '01', iv, sessionToken: 'sess-1', issuedAt: V.issuedAt });
+		expect(verify({ token, cbcIv })).toEqual({ algorithm: '01', iv, sessionToken: 'sess-1', issuedAt: V.issuedAt });
+	});
+
+	it('does not accept an IV-prefixed token unless asked to: the sender would choose block 1', () => {
+		const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, date: new Date(ISSUED_MS), algorithm: '01', iv: 'prefixed' });
+		expectBadToken({ token });
+	});
+
+	it('an old zero-IV token cannot be re-dated by prefixing a forged IV', () => {
+		// The attack: P1' = D(C1) xor IV', and D(C1) = P1 for a zero IV, so IV' = P1 xor P1' re-dates it.
+		const oldDate = new Date(ISSUED_MS - 30 * 24 * 3600_000);
+		const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, date: oldDate, algorithm: '01', iv: 'zero' });
+		const cipher = Buffer.from(token.slice(3), 'base64');
+		const oldBlock = Buffer.from(oldDate.toISOString().slice(0, 16));
+		const newBlock = Buffer.from(new Date(ISSUED_MS).toISOString().slice(0, 16));
+		const forgedIv = Buffer.from(oldBlock.map((byte, i) => byte ^ newBlock[i]));
+		const forged = `01-${Buffer.concat([forgedIv, cipher]).toString('base64')}`;
+		expectBadToken({ token: forged });
+		// It is exactly the token a prefixed-IV verifier would take as fresh: the reason it is opt-in.
+		expect(verify({ token: forged, cbcIv: 'prefixed' }).issuedAt.slice(0, 16)).toBe(new Date(ISSUED_MS).toISOString().slice(0, 16));
 	});
 
 	it('a hand-made zero-IV token verifies as "zero"', () => {
@@ -104,7 +129,7 @@ describe('Roomle 01 (CBC) tokens and the unpublished IV', () => {
 	it('a hand-made IV-prefixed token verifies as "prefixed"', () => {
 		const iv = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 		const token = handMade(V.plaintext, { mode: 'cbc', iv, prefixIv: true });
-		expect(verify({ token }).iv).toBe('prefixed');
+		expect(verify({ token, cbcIv: 'prefixed' }).iv).toBe('prefixed');
 	});
 
 	it('a CBC token encrypted with some other fixed IV is rejected', () => {

@@ -166,6 +166,40 @@ describe('receiveSynchub: auto-detect', () => {
 	});
 });
 
+describe('receiveSynchub: review findings', () => {
+	it('says when a timestamp header is checked but not covered by the signature', () => {
+		const ts = String(NOW_SEC);
+		const unsigned = receiveSynchub(
+			makeDelivery(SYNC_OK, { 'x-synchub-signature': hmac('sha256', SECRET, SYNC_OK, 'hex'), 'x-synchub-timestamp': ts }),
+			hmacMode({ timestampHeader: 'x-synchub-timestamp' }),
+			clock,
+		);
+		expect(unsigned.items[0].meta.verification).toMatchObject({ timestampHeader: 'x-synchub-timestamp', timestampSigned: false });
+		const signed = receiveSynchub(
+			makeDelivery(SYNC_OK, { 'x-synchub-signature': hmac('sha256', SECRET, `${ts}.${SYNC_OK}`, 'hex'), 'x-synchub-timestamp': ts }),
+			hmacMode({ timestampHeader: 'x-synchub-timestamp', scheme: { ...SYNCHUB_DEFAULT_SCHEME, signedContent: 'timestamp.body' } }),
+			clock,
+		);
+		expect(signed.items[0].meta.verification).toMatchObject({ timestampSigned: true });
+	});
+
+	it('auto-detect finds the real signature among junk in every usual header, and still checks a signed timestamp', () => {
+		const junk = ['ab'.repeat(20), 'cd'.repeat(32), 'ef'.repeat(64), Buffer.alloc(32, 7).toString('base64')].join(',');
+		const headers: Record<string, string> = Object.fromEntries(
+			['x-synchub-signature', 'x-signature', 'x-hub-signature-256', 'x-webhook-signature', 'signature'].map((name) => [name, junk]),
+		);
+		const ts = String(NOW_SEC - 10);
+		headers['x-timestamp'] = ts;
+		headers['x-hmac-signature'] = `sha512=${hmac('sha512', SECRET, `${ts}.${INSIGHT}`, 'base64')}`;
+		const { items } = receiveSynchub(makeDelivery(INSIGHT, headers), autoMode(), clock);
+		expect(items[0].meta.verification).toMatchObject({ header: 'x-hmac-signature', algorithm: 'sha512', signedContent: 'timestamp.body' });
+
+		const staleTs = String(NOW_SEC - 3600);
+		const stale = { ...headers, 'x-timestamp': staleTs, 'x-hmac-signature': `sha512=${hmac('sha512', SECRET, `${staleTs}.${INSIGHT}`, 'base64')}` };
+		expectDeliveryError(() => receiveSynchub(makeDelivery(INSIGHT, stale), autoMode(), clock), 'stale_timestamp', [SECRET]);
+	});
+});
+
 describe('receiveSynchub: classification and filters', () => {
 	const none: SynchubSettings = { verification: { mode: 'none' } };
 

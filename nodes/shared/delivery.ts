@@ -1,7 +1,6 @@
 import type { HeaderBag } from './encoding';
 import { DeliveryError } from './errors';
 import { ipMatchesAny, parseAllowList } from './net';
-import type { Clock } from './timestamps';
 
 /** One HTTP delivery as received: the exact body bytes, never re-serialised JSON. */
 export interface Delivery {
@@ -38,10 +37,6 @@ export interface ReceiveResult {
 export interface CommonOptions {
 	allowedIps?: string;
 	includeHeaders?: boolean;
-}
-
-export interface ReceiveContext {
-	clock: Clock;
 }
 
 /** Headers that may carry secrets are never copied into items. */

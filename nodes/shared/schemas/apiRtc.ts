@@ -31,4 +31,3 @@ export const ApiRtcEventSchema = z.discriminatedUnion('object', [
 export type ApiRtcEvent = z.infer<typeof ApiRtcEventSchema>;
 
 export const APIRTC_OBJECTS = ['ticket', 'media', 'conversation', 'smsmessage'] as const;
-export const APIRTC_EVENTS = ['create', 'update', 'delete'] as const;

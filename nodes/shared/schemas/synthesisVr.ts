@@ -12,5 +12,3 @@ export const SynthesisVrEventSchema = z.looseObject({
 	customerid: z.union([z.number(), z.string()]).optional(),
 });
 export type SynthesisVrEvent = z.infer<typeof SynthesisVrEventSchema>;
-
-export const SYNTHESISVR_ACTIONS = ['create', 'delete'] as const;

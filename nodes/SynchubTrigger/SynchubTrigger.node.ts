@@ -12,6 +12,7 @@ import {
 } from '../shared/n8n/trigger';
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
 import { credentialTest } from '../shared/n8n/credentialTests';
+import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { systemClock } from '../shared/timestamps';
 import {
 	receiveSynchub,
@@ -27,7 +28,9 @@ export class SynchubTrigger implements INodeType {
 		name: 'synchubTrigger',
 		icon: { light: 'file:synchub.svg', dark: 'file:synchub.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{"Verify: " + $parameter["verification"]}}',
 		description: 'Starts the workflow when SYNCHUB reports a completed sync run or insight population',
 		defaults: { name: 'SYNCHUB Trigger' },
@@ -119,7 +122,7 @@ export class SynchubTrigger implements INodeType {
 				const mode = this.getNodeParameter('verification') as SynchubVerification['mode'];
 				let verification: SynchubVerification = { mode: 'none' };
 				if (mode !== 'none') {
-					const credentials = await this.getCredentials('synchubWebhookApi');
+					const credentials = await getWebhookCredentials(this, 'synchubWebhookApi');
 					const secrets = [credentials.secret, credentials.previousSecret].map((value) => String(value ?? ''));
 					const toleranceSec = this.getNodeParameter('toleranceSeconds', 300) as number;
 					verification =

@@ -11,6 +11,7 @@ import {
 	RESPOND_ON_RECEIVED,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
+import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 
 export class SynthesisVrTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -18,7 +19,9 @@ export class SynthesisVrTrigger implements INodeType {
 		name: 'synthesisVrTrigger',
 		icon: { light: 'file:synthesisVr.svg', dark: 'file:synthesisVr.dark.svg' },
 		group: ['trigger'],
-		version: 1,
+		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{"Sessions: " + ($parameter["actions"].length ? $parameter["actions"].join(", ") : "all")}}',
 		description: 'Starts the workflow when SynthesisVR posts session events (one item per event)',
 		defaults: { name: 'SynthesisVR Trigger' },
@@ -94,7 +97,7 @@ export class SynthesisVrTrigger implements INodeType {
 			async (): Promise<SynthesisVrSettings> => {
 				const settings: SynthesisVrSettings = { ...readCommonOptions(this), actions: readList(this, 'actions') };
 				if (this.getNodeParameter('authentication') === 'token') {
-					const credentials = await this.getCredentials('synthesisVrWebhookApi');
+					const credentials = await getWebhookCredentials(this, 'synthesisVrWebhookApi');
 					settings.token = {
 						value: String(credentials.token ?? ''),
 						headerName: this.getNodeParameter('headerName') as string,

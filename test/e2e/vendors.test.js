@@ -356,6 +356,28 @@ t.test('Event Webhook template: generic envelope + x-api-key → event_time norm
 	assert.deepEqual(nodeItems(execution, 'Order event')[0], { summary: 'Order event order.created at 2023-11-14T22:13:20.000Z', data: { orderId: 42 } });
 }, CASE_TIMEOUT);
 
+t.test('SYNCHUB typeVersion 1 (saved workflows) and 2 (templates): the signature is checked over the raw bytes for every Content-Type', async () => {
+	// From typeVersion 2 n8n reads only bodies it can parse; the node reads the rest itself.
+	const contentTypes = [undefined, 'text/plain', 'application/octet-stream', 'application/JSON', 'application/json; charset=utf-8'];
+	for (const [key, typeVersion] of [['vendors-synchub-v1.workflow.json', 1], ['synchub-failed-sync-alert.json', 2]]) {
+		const wf = workflow(key);
+		const nodes = (await n8n.api(`/workflows/${wf.id}`)).nodes;
+		assert.equal(nodes.find((n) => n.name === 'SYNCHUB Trigger').typeVersion, typeVersion);
+		const before = await executionIds(wf.id);
+		for (const [i, contentType] of contentTypes.entries()) {
+			const { body, headers } = synchubDelivery(failedSyncRun(`run-e2e-v${typeVersion}-${i}`));
+			delete headers['content-type'];
+			if (contentType) headers['content-type'] = contentType;
+			// A Buffer body makes fetch send no Content-Type of its own.
+			assertAccepted(await postWebhook(triggerUrl(key), { body: Buffer.from(body), headers }));
+		}
+		const executions = await newExecutions(wf.id, before, { count: contentTypes.length });
+		const runIds = executions.map((e) => nodeItems(e, 'SYNCHUB Trigger')[0]);
+		assert.ok(runIds.every((item) => item.meta.verified === true));
+		assert.deepEqual(runIds.map((item) => item.runId).sort(), contentTypes.map((_, i) => `run-e2e-v${typeVersion}-${i}`).sort());
+	}
+}, CASE_TIMEOUT);
+
 // ---------------------------------------------------------------------------------------------
 // 2. invalid deliveries → 4xx + {error, message}, and no execution
 

@@ -22,8 +22,11 @@ export async function handleDelivery<S>(
 ): Promise<IWebhookResponseData> {
 	const req = ctx.getRequestObject();
 	const res = ctx.getResponseObject();
+	// typeVersion 1: n8n has read the exact bytes into rawBody. From typeVersion 2 it reads only
+	// the content types it can parse, so read them ourselves: signatures are checked over the
+	// raw bytes whatever the Content-Type says (missing, application/JSON, text/plain, odd ones).
+	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
 	const delivery: Delivery = {
-		// n8n keeps the exact request bytes in rawBody; signatures are checked over those bytes.
 		body: Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
 		headers: req.headers,
 		query: (req.query ?? {}) as Record<string, unknown>,

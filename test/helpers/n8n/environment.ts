@@ -74,6 +74,9 @@ export class MapNodeTypes implements INodeTypes {
  * missing credential fails in n8n (an error from `getCredentials`).
  */
 export class MapCredentialsHelper extends ICredentialsHelper {
+	/** How many times a node asked for decrypted credentials (n8n decrypts afresh every time). */
+	lookups = 0;
+
 	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
 		super();
 	}
@@ -111,6 +114,7 @@ export class MapCredentialsHelper extends ICredentialsHelper {
 		_nodeCredentials: INodeCredentialsDetails,
 		type: string,
 	): Promise<ICredentialDataDecryptedObject> {
+		this.lookups++;
 		const data = this.credentials[type];
 		if (data === undefined) {
 			throw new Error(`Credential with type "${type}" does not exist (test harness: none given)`);

@@ -52,6 +52,7 @@ import {
 	HarnessNoOp,
 	MapNodeTypes,
 	createAdditionalData,
+	MapCredentialsHelper,
 	latestVersion,
 	workflowBase,
 } from './environment';
@@ -86,6 +87,8 @@ export interface TriggerRunResult {
 	executionError?: unknown;
 	/** The exact bytes written to the response. */
 	responseRawBody: Buffer;
+	/** Calls to the credentials helper during this request (each one decrypts in n8n). */
+	credentialLookups: number;
 }
 
 export interface RunTriggerWorkflowOptions {
@@ -99,6 +102,8 @@ export interface RunTriggerWorkflowOptions {
 	downstream?: 'noOp' | 'fail' | INodeType;
 	/** Default: the newest version the node declares. */
 	typeVersion?: number;
+	/** The trigger node's id; give the same id to run several requests against "one" node. */
+	nodeId?: string;
 }
 
 const MODE: WorkflowExecuteMode = 'webhook';
@@ -236,7 +241,7 @@ export async function runTriggerWorkflow(opts: RunTriggerWorkflowOptions): Promi
 	const credentials = opts.credentials ?? {};
 	const triggerName = opts.node.description.defaults.name ?? opts.node.description.displayName;
 	const triggerNode: INode = {
-		id: randomUUID(),
+		id: opts.nodeId ?? randomUUID(),
 		name: triggerName === DOWNSTREAM_NAME ? `${triggerName} Trigger` : triggerName,
 		type: triggerTypeName,
 		typeVersion: opts.typeVersion ?? latestVersion(opts.node),
@@ -291,6 +296,7 @@ export async function runTriggerWorkflow(opts: RunTriggerWorkflowOptions): Promi
 		responseBody: res.parsedBody(),
 		responseHeaders: res.getHeaders(),
 		responseRawBody: res.bodyBytes,
+		credentialLookups: (additionalData.credentialsHelper as MapCredentialsHelper).lookups,
 		noWebhookResponse: false,
 		webhookResponse: undefined,
 		executed: false,

@@ -40,10 +40,13 @@ export class RoomleTrigger implements INodeType {
 		],
 		// Roomle sends its own email when the answer is 300 or more. "After the workflow" answers
 		// only once the workflow has finished: a failed workflow answers 500 and Roomle takes over.
-		webhooks: webhookDescription(
-			'={{$parameter["respond"]}}',
-			'={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
-		),
+		webhooks: webhookDescription({
+			responseMode: { template: '={{$parameter["respond"]}}', resolve: (parameters) => parameters.respond },
+			responseData: {
+				template: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
+				resolve: (parameters) => (parameters.respond === 'lastNode' ? 'noData' : ''),
+			},
+		}),
 		properties: [
 			{
 				displayName:

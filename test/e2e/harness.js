@@ -124,6 +124,7 @@ async function startE2E({
 		return {
 			baseUrl,
 			port: handle.port,
+			pid: handle.pid,
 			userFolder,
 			logFile: handle.logFile,
 			login,

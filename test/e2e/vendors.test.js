@@ -416,6 +416,18 @@ t.test('SYNCHUB: a tampered body → 401 bad_signature, no execution', async () 
 	);
 }, CASE_TIMEOUT);
 
+t.test('SYNCHUB typeVersion 2: a multipart body (consumed by n8n, no raw bytes) → 400 bad_payload, no execution', async () => {
+	const url = triggerUrl('synchub-failed-sync-alert.json');
+	const form = new FormData();
+	form.append('payload', JSON.stringify(failedSyncRun('run-e2e-multipart')));
+	await rejectedWithoutExecution(
+		'synchub-failed-sync-alert.json',
+		[{ send: () => postWebhook(url, { body: form, headers: { 'x-synchub-signature': 'ab'.repeat(32) } }), check: (res) => assertRejected(res, 400, 'bad_payload') }],
+		() => postWebhook(url, synchubDelivery(failedSyncRun('run-e2e-after-multipart'))),
+		(e) => nodeItems(e, 'SYNCHUB Trigger')[0].runId === 'run-e2e-after-multipart',
+	);
+}, CASE_TIMEOUT);
+
 t.test('SYNCHUB Standard Webhooks fixture: webhook-timestamp 10 min old → 401 stale_timestamp, no execution', async () => {
 	const url = triggerUrl('vendors-synchub-standard-webhooks.workflow.json');
 	const delivery = (runId, timestamp) => {

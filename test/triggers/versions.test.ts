@@ -1,6 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 
-import type { INodeParameters, INodeType } from 'n8n-workflow';
+import { resolveWebhookDescriptionField, webhookDescriptionIsNativelyResolvable, Workflow, type INodeParameters, type INodeType } from 'n8n-workflow';
 
 import { ApiRtcTrigger } from '../../nodes/ApiRtcTrigger/ApiRtcTrigger.node';
 import { EventWebhookTrigger } from '../../nodes/EventWebhookTrigger/EventWebhookTrigger.node';
@@ -9,6 +9,7 @@ import { createRoomleToken } from '../../nodes/shared/roomleToken';
 import { SynchubTrigger } from '../../nodes/SynchubTrigger/SynchubTrigger.node';
 import { SynthesisVrTrigger } from '../../nodes/SynthesisVrTrigger/SynthesisVrTrigger.node';
 import { runTriggerWorkflow, type TriggerRunResult } from '../helpers/n8n';
+import { MapNodeTypes } from '../helpers/n8n/environment';
 import { expectRejected, received } from './helpers';
 
 /** One valid delivery per trigger; `auth(body)` gives the headers/query that authenticate it. */
@@ -139,5 +140,27 @@ describe('Credential reuse between requests', () => {
 		// Another node (here: another id) never shares the entry.
 		const other = await send(c, 2, c.body, 'application/json', randomUUID());
 		expect(other.credentialLookups).toBe(1);
+	});
+});
+
+describe('Roomle answer mode without an expression isolate', () => {
+	const description = new RoomleTrigger().description.webhooks![0];
+
+	it.each(['onReceived', 'lastNode'])('respond=%s: n8n resolves the answer fields natively, to what the templates evaluate to', (respond) => {
+		const nodeTypes = new MapNodeTypes();
+		const type = nodeTypes.register(new RoomleTrigger());
+		const workflow = new Workflow({
+			nodes: [{ id: 'r', name: 'Roomle Trigger', type, typeVersion: 2, position: [0, 0], parameters: { respond } }],
+			connections: {},
+			active: true,
+			nodeTypes,
+		});
+		const node = workflow.nodes['Roomle Trigger'];
+		for (const field of ['responseMode', 'responseData'] as const) {
+			const native = resolveWebhookDescriptionField(node, description, field);
+			const engine = workflow.expression.getSimpleParameterValue(node, description[field] as string, 'webhook', {});
+			expect(native).toEqual({ resolved: true, value: engine });
+		}
+		expect(webhookDescriptionIsNativelyResolvable(description)).toBe(true);
 	});
 });

@@ -1,10 +1,13 @@
 import type {
 	IDataObject,
+	INodeParameters,
 	INodeProperties,
 	IWebhookDescription,
 	IWebhookFunctions,
 	IWebhookResponseData,
+	NodeParameterValueType,
 } from 'n8n-workflow';
+import { webhookDescriptionFields } from 'n8n-workflow';
 
 import type { CommonOptions, Delivery, ReceiveResult } from '../delivery';
 import { DeliveryError } from '../errors';
@@ -22,21 +25,17 @@ export async function handleDelivery<S>(
 ): Promise<IWebhookResponseData> {
 	const req = ctx.getRequestObject();
 	const res = ctx.getResponseObject();
-	// typeVersion 1: n8n has read the exact bytes into rawBody. From typeVersion 2 it reads only
-	// the content types it can parse, so read them ourselves: signatures are checked over the
-	// raw bytes whatever the Content-Type says (missing, application/JSON, text/plain, odd ones).
-	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
-	const delivery: Delivery = {
-		body: Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-		headers: req.headers,
-		query: (req.query ?? {}) as Record<string, unknown>,
-		ip: req.ip ?? req.socket?.remoteAddress,
-		receivedAt: new Date(),
-	};
-
 	let result: ReceiveResult;
-	let stage: 'settings' | 'receive' = 'settings';
+	let stage: Stage = 'body';
 	try {
+		const delivery: Delivery = {
+			body: await readExactBody(req),
+			headers: req.headers,
+			query: (req.query ?? {}) as Record<string, unknown>,
+			ip: req.ip ?? req.socket?.remoteAddress,
+			receivedAt: new Date(),
+		};
+		stage = 'settings';
 		const settings = await loadSettings();
 		stage = 'receive';
 		result = receive(delivery, settings);
@@ -62,28 +61,56 @@ export async function handleDelivery<S>(
 	};
 }
 
-function toDeliveryError(error: unknown, stage: 'settings' | 'receive'): DeliveryError {
+type Stage = 'body' | 'settings' | 'receive';
+
+/**
+ * The exact request bytes; signatures are checked over them, never over re-serialised JSON.
+ * typeVersion 1: n8n has read them into rawBody. From typeVersion 2 n8n reads only the content
+ * types it can parse, so read the others ourselves (missing, application/JSON, odd types).
+ * A body n8n consumed as multipart cannot be read again: that throws, and is answered 400.
+ */
+async function readExactBody(req: ReturnType<IWebhookFunctions['getRequestObject']>): Promise<Buffer> {
+	if (!Buffer.isBuffer(req.rawBody) && typeof req.readRawBody === 'function') await req.readRawBody();
+	return Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+}
+
+function toDeliveryError(error: unknown, stage: Stage): DeliveryError {
 	if (error instanceof DeliveryError) return error;
-	return stage === 'settings'
-		? new DeliveryError('not_configured', 'The node credentials are missing or cannot be read')
-		: new DeliveryError('bad_payload', 'The delivery could not be processed');
+	if (stage === 'settings') return new DeliveryError('not_configured', 'The node credentials are missing or cannot be read');
+	if (stage === 'body') return new DeliveryError('bad_payload', 'The request body could not be read');
+	return new DeliveryError('bad_payload', 'The delivery could not be processed');
+}
+
+/** A description field computed from the node's parameters: the template and the same logic. */
+export interface ParameterField {
+	template: string;
+	resolve: (parameters: INodeParameters) => NodeParameterValueType | undefined;
+}
+
+/**
+ * n8n 2.41+ resolves such fields itself, without acquiring an expression isolate, when the node's
+ * parameters hold no expression (`webhookDescriptionFields`); older n8n evaluates the templates.
+ */
+function parameterFields(fields: Record<'responseMode' | 'responseData', ParameterField>): Pick<IWebhookDescription, 'responseMode' | 'responseData'> {
+	if (typeof webhookDescriptionFields === 'function') return webhookDescriptionFields(fields);
+	return { responseMode: fields.responseMode.template, responseData: fields.responseData.template };
 }
 
 /** n8n's webhook description for these triggers: POST to `/webhook/<webhookId>/webhook`. */
-export function webhookDescription(responseMode: string, responseData: string): IWebhookDescription[] {
-	return [
-		{
-			name: 'default',
-			httpMethod: 'POST',
-			responseMode,
-			responseData,
-			path: 'webhook',
-		},
-	];
+export function webhookDescription(response: { responseMode: string | ParameterField; responseData: string | ParameterField }): IWebhookDescription[] {
+	const { responseMode, responseData } = response;
+	const fields =
+		typeof responseMode === 'string' && typeof responseData === 'string'
+			? { responseMode, responseData }
+			: parameterFields({ responseMode: asField(responseMode), responseData: asField(responseData) });
+	return [{ name: 'default', httpMethod: 'POST', path: 'webhook', ...fields }];
 }
 
+const asField = (value: string | ParameterField): ParameterField =>
+	typeof value === 'string' ? { template: value, resolve: () => value } : value;
+
 /** Respond immediately; `responseData: ''` makes n8n answer with our `webhookResponse` summary. */
-export const RESPOND_ON_RECEIVED = webhookDescription('onReceived', '');
+export const RESPOND_ON_RECEIVED = webhookDescription({ responseMode: 'onReceived', responseData: '' });
 
 /**
  * These vendors are configured by hand in their consoles: there is nothing to register, so

@@ -20,10 +20,12 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 export function decodeBase64(text: string): Buffer | undefined {
 	const value = text.trim();
 	if (!BASE64.test(value) && !BASE64URL.test(value)) return undefined;
-	const unpadded = value.replace(/=+$/, '');
-	if (unpadded.length % 4 === 1) return undefined;
-	const standard = unpadded.replace(/-/g, '+').replace(/_/g, '/');
-	return Buffer.from(standard, 'base64');
+	let unpadded = value.length;
+	while (unpadded > 0 && value.charCodeAt(unpadded - 1) === 0x3d /* = */) unpadded--;
+	if (unpadded % 4 === 1) return undefined;
+	// Node's base64 decoder reads the URL-safe alphabet too, and the checks above allow padding
+	// only at the end: the checked value is decoded as it is (this runs on every Roomle token).
+	return Buffer.from(value, 'base64');
 }
 
 /** Strict hex decoding; undefined for odd lengths or non-hex characters. */

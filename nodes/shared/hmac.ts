@@ -25,22 +25,42 @@ export interface SignedParts {
 
 export const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
+const WHITESPACE = /\s+/;
+const WHITESPACE_OR_COMMA = /[\s,]+/;
+
+/**
+ * What goes in front of the body in the signed bytes (`timestamp.` or `id.timestamp.`), or
+ * undefined when only the body is signed. One place for the separators, used both to build the
+ * message and to feed an HMAC in pieces.
+ */
+function signedHead(content: SignedContent, parts: SignedParts): string | undefined {
+	if (content === 'body') return undefined;
+	if (parts.timestamp === undefined) throw new DeliveryError('missing_header', 'The timestamp header is missing');
+	if (content === 'timestamp.body') return `${parts.timestamp}.`;
+	if (parts.id === undefined) throw new DeliveryError('missing_header', 'The message id header is missing');
+	return `${parts.id}.${parts.timestamp}.`;
+}
+
 /** The exact bytes that are signed, built from the raw body (never from re-serialised JSON). */
 export function signedMessage(content: SignedContent, parts: SignedParts): Buffer {
-	if (content === 'body') return parts.body;
-	if (parts.timestamp === undefined) throw new DeliveryError('missing_header', 'The timestamp header is missing');
-	if (content === 'timestamp.body') return Buffer.concat([Buffer.from(`${parts.timestamp}.`), parts.body]);
-	if (parts.id === undefined) throw new DeliveryError('missing_header', 'The message id header is missing');
-	return Buffer.concat([Buffer.from(`${parts.id}.${parts.timestamp}.`), parts.body]);
+	const head = signedHead(content, parts);
+	return head === undefined ? parts.body : Buffer.concat([Buffer.from(head, 'utf8'), parts.body]);
 }
 
 export function hmacDigest(algorithm: HmacAlgorithm, secret: string | Buffer, message: Buffer): Buffer {
 	return createHmac(algorithm, secret).update(message).digest();
 }
 
+/** The HMAC of `head ‖ body`, fed in pieces so the body is never copied. */
+function hmacOfParts(algorithm: HmacAlgorithm, secret: string | Buffer, head: string | undefined, body: Buffer): Buffer {
+	const hmac = createHmac(algorithm, secret);
+	if (head !== undefined) hmac.update(head, 'utf8');
+	return hmac.update(body).digest();
+}
+
 /** The header value a sender puts on the request: prefix + encoded digest. */
 export function signHmac(scheme: HmacScheme, secret: string | Buffer, parts: SignedParts): string {
-	const digest = hmacDigest(scheme.algorithm, secret, signedMessage(scheme.signedContent, parts));
+	const digest = hmacOfParts(scheme.algorithm, secret, signedHead(scheme.signedContent, parts), parts.body);
 	return scheme.prefix + digest.toString(scheme.encoding);
 }
 
@@ -49,12 +69,17 @@ export function signHmac(scheme: HmacScheme, secret: string | Buffer, parts: Sig
  * header during a key rotation (`v1,a v1,b`, `sha256=a,sha256=b`); any of them may match.
  */
 export function signatureCandidates(header: string, prefix: string): string[] {
-	const pieces = header.split(/\s+/).filter(Boolean);
-	const split = prefix.includes(',') ? pieces : pieces.flatMap((piece) => piece.split(',')).filter(Boolean);
+	const separators = prefix.includes(',') ? WHITESPACE : WHITESPACE_OR_COMMA;
 	const wanted = prefix.toLowerCase();
-	return split
-		.filter((piece) => piece.toLowerCase().startsWith(wanted))
-		.map((piece) => piece.slice(prefix.length));
+	// Most headers hold one signature: skip splitting when there is nothing to split on. The
+	// array is then filtered in place (no second array: this runs on every request).
+	const pieces = separators.test(header) ? header.split(separators) : [header];
+	let kept = 0;
+	for (const piece of pieces) {
+		if (piece !== '' && (wanted === '' || piece.toLowerCase().startsWith(wanted))) pieces[kept++] = piece.slice(prefix.length);
+	}
+	pieces.length = kept;
+	return pieces;
 }
 
 export function decodeSignature(encoding: SignatureEncoding, value: string): Buffer | undefined {
@@ -84,13 +109,18 @@ export interface HmacVerified {
 	timestampSec?: number;
 }
 
+function hasUsableSecret(secrets: ReadonlyArray<string | Buffer>): boolean {
+	for (const secret of secrets) if (secret.length > 0) return true;
+	return false;
+}
+
 /**
  * Verifies an HMAC signature over the raw body: sign with each secret, then constant-time
  * compare the digest bytes (so hex case and base64 alphabet do not matter).
  */
 export function verifyHmac(input: HmacVerification): HmacVerified {
-	const usable = input.secrets.filter((secret) => secret.length > 0);
-	if (usable.length === 0) {
+	const { scheme, secrets } = input;
+	if (!hasUsableSecret(secrets)) {
 		throw new DeliveryError('not_configured', 'Signature verification is on but no secret is configured');
 	}
 	if (input.signature === undefined) {
@@ -98,7 +128,7 @@ export function verifyHmac(input: HmacVerification): HmacVerified {
 	}
 
 	let timestampSec: number | undefined;
-	const usesTimestamp = input.scheme.signedContent !== 'body';
+	const usesTimestamp = scheme.signedContent !== 'body';
 	if (input.timestamp !== undefined) {
 		timestampSec = parseTimestamp(input.timestamp);
 		assertFreshTimestamp(timestampSec, input.toleranceSec, input.clock);
@@ -106,27 +136,40 @@ export function verifyHmac(input: HmacVerification): HmacVerified {
 		throw new DeliveryError('missing_header', `The ${input.timestampHeaderName ?? 'timestamp'} header is missing`);
 	}
 
-	const candidates = signatureCandidates(input.signature, input.scheme.prefix)
-		.map((value) => decodeSignature(input.scheme.encoding, value))
-		.filter((bytes): bytes is Buffer => bytes !== undefined && bytes.length === DIGEST_BYTES[input.scheme.algorithm]);
-	if (candidates.length === 0) {
+	// Each presented signature is decoded once; only values of the digest's length are kept (the
+	// others stay undefined), so comparing is always between equal lengths, as timingSafeEqual
+	// needs. The array has its final size from the start: this runs on every request.
+	const digestBytes = DIGEST_BYTES[scheme.algorithm];
+	const values = signatureCandidates(input.signature, scheme.prefix);
+	const candidates = new Array<Buffer | undefined>(values.length);
+	let usable = 0;
+	for (let i = 0; i < values.length; i++) {
+		// A hex value of another length cannot hold this digest: it is not even decoded.
+		const bytes = scheme.encoding === 'hex' && values[i].length !== digestBytes * 2 ? undefined : decodeSignature(scheme.encoding, values[i]);
+		candidates[i] = bytes !== undefined && bytes.length === digestBytes ? bytes : undefined;
+		if (candidates[i] !== undefined) usable++;
+	}
+	if (usable === 0) {
 		throw new DeliveryError(
 			'bad_signature',
-			`The ${input.signatureHeaderName} header holds no ${input.scheme.encoding} ${input.scheme.algorithm} signature${
-				input.scheme.prefix ? ` starting with "${input.scheme.prefix}"` : ''
+			`The ${input.signatureHeaderName} header holds no ${scheme.encoding} ${scheme.algorithm} signature${
+				scheme.prefix ? ` starting with "${scheme.prefix}"` : ''
 			}`,
 		);
 	}
 
-	const message = signedMessage(input.scheme.signedContent, input);
+	const head = signedHead(scheme.signedContent, input);
 	// Iterate the configured list itself so `secretIndex` points into `input.secrets` (a blank
 	// current secret must not make the previous one look current).
-	for (const [secretIndex, secret] of input.secrets.entries()) {
+	for (let secretIndex = 0; secretIndex < secrets.length; secretIndex++) {
+		const secret = secrets[secretIndex];
 		if (secret.length === 0) continue;
-		const expected = hmacDigest(input.scheme.algorithm, secret, message);
+		const expected = hmacOfParts(scheme.algorithm, secret, head, input.body);
 		// Compare every candidate even after a match, so timing does not depend on position.
 		let matched = false;
-		for (const candidate of candidates) matched = timingSafeEqual(candidate, expected) || matched;
+		for (const candidate of candidates) {
+			if (candidate !== undefined) matched = timingSafeEqual(candidate, expected) || matched;
+		}
 		if (matched) return { secretIndex, timestampSec };
 	}
 	throw new DeliveryError(

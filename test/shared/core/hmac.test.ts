@@ -252,6 +252,111 @@ describe('verifyHmac: rotation and multiple signatures', () => {
 	});
 });
 
+describe('verifyHmac: the per-request fast paths reject what they should', () => {
+	const good = expected('sha256', 'hex', SECRET, BODY);
+
+	/** The splitting rule signatureCandidates has always had, written the slow, obvious way. */
+	function referenceCandidates(header: string, prefix: string): string[] {
+		const pieces = header.split(/\s+/).filter(Boolean);
+		const split = prefix.includes(',') ? pieces : pieces.flatMap((piece) => piece.split(',')).filter(Boolean);
+		return split.filter((piece) => piece.toLowerCase().startsWith(prefix.toLowerCase())).map((piece) => piece.slice(prefix.length));
+	}
+
+	it('splits headers exactly like the reference rule, whatever the whitespace or commas', () => {
+		const headers = [
+			'',
+			' ',
+			',',
+			' , ,',
+			'abcd',
+			' abcd ',
+			'ab,cd',
+			'ab, cd',
+			'ab ,cd',
+			'ab\tcd\ncd\r\nef',
+			'ab\u00a0cd\u2003ef\u3000gh\ufeffij\u2028kl',
+			'v1,AAA= v1,BBB=',
+			'v1,AAA=,v1,BBB=',
+			'V1,AAA= v1a,BBB= v2,CCC=',
+			'sha256=aa,SHA256=bb sha1=cc ,, sha256=',
+		];
+		for (const header of headers) {
+			for (const prefix of ['', 'sha256=', 'v1,', 'V1,']) {
+				expect(signatureCandidates(header, prefix)).toEqual(referenceCandidates(header, prefix));
+			}
+		}
+	});
+
+	it('rejects a signature of the right length with one hex digit changed', () => {
+		const changed = `${good.slice(0, 10)}${good[10] === '0' ? '1' : '0'}${good.slice(11)}`;
+		expect(changed).toHaveLength(good.length);
+		expectDeliveryError(() => verifyHmac(input(SHA256_HEX, { signature: changed })), 'bad_signature');
+	});
+
+	it('rejects a right-length value that is not hex, even next to a wrong-length one', () => {
+		const notHex = `${good.slice(0, 62)}zz`;
+		const error = expectDeliveryError(() => verifyHmac(input(SHA256_HEX, { signature: `${good.slice(0, 40)},${notHex}` })), 'bad_signature');
+		expect(error.message).toMatch(/no hex sha256 signature/);
+	});
+
+	it('skips wrong-length and malformed candidates but still finds the right one among them', () => {
+		const b64: HmacScheme = { ...SHA256_HEX, encoding: 'base64' };
+		const goodB64 = expected('sha256', 'base64', SECRET, BODY);
+		const header = `${goodB64.slice(0, 20)} *${goodB64.slice(1)} ${expected('sha1', 'base64', SECRET, BODY)} ${goodB64}`;
+		expect(verifyHmac(input(b64, { signature: header })).secretIndex).toBe(0);
+		expect(verifyHmac(input(SHA256_HEX, { signature: `${good.slice(0, 62)} ${'z'.repeat(64)} ${good}` })).secretIndex).toBe(0);
+	});
+
+	it('still rejects a tampered body with several secrets and several signatures', () => {
+		const tampered = Buffer.from(BODY.toString().replace('12', '13'));
+		const header = `${expected('sha256', 'hex', OLD_SECRET, BODY)} ${good}`;
+		expectDeliveryError(
+			() => verifyHmac(input(SHA256_HEX, { secrets: [SECRET, OLD_SECRET], body: tampered, signature: header })),
+			'bad_signature',
+			[SECRET, OLD_SECRET],
+		);
+	});
+
+	it('reports the rotated secret that matched, with the signature for it anywhere in the header', () => {
+		const old = expected('sha256', 'hex', OLD_SECRET, BODY);
+		const unrelated = expected('sha256', 'hex', 'someone-else', BODY);
+		for (const header of [`${old} ${unrelated}`, `${unrelated},${old}`]) {
+			expect(verifyHmac(input(SHA256_HEX, { secrets: ['', SECRET, OLD_SECRET], signature: header })).secretIndex).toBe(2);
+		}
+	});
+
+	it.each(['timestamp.body', 'id.timestamp.body'] as SignedContent[])(
+		'%s: every part and the separators are signed',
+		(signedContent) => {
+			const scheme: HmacScheme = { algorithm: 'sha256', encoding: 'hex', prefix: '', signedContent };
+			const timestamp = String(NOW_SEC);
+			const signature = expected('sha256', 'hex', SECRET, signedBytes(signedContent, BODY, timestamp, ID));
+			expect(verifyHmac(input(scheme, { signature })).timestampSec).toBe(NOW_SEC);
+			const later = String(NOW_SEC + 1);
+			expectDeliveryError(() => verifyHmac(input(scheme, { signature, timestamp: later })), 'bad_signature');
+			expectDeliveryError(() => verifyHmac(input(scheme, { signature, body: Buffer.from(`${BODY.toString()} `) })), 'bad_signature');
+			if (signedContent === 'id.timestamp.body') {
+				expectDeliveryError(() => verifyHmac(input(scheme, { signature, id: `${ID}x` })), 'bad_signature');
+			}
+			// A sender that left the separators out signed other bytes.
+			const head = signedContent === 'timestamp.body' ? timestamp : `${ID}${timestamp}`;
+			const noSeparators = expected('sha256', 'hex', SECRET, Buffer.concat([Buffer.from(head), BODY]));
+			expectDeliveryError(() => verifyHmac(input(scheme, { signature: noSeparators })), 'bad_signature');
+		},
+	);
+
+	it('stale and future timestamps are rejected even with a valid signature from a rotated secret', () => {
+		for (const [offset, code] of [
+			[-301, 'stale_timestamp'],
+			[301, 'future_timestamp'],
+		] as const) {
+			const timestamp = String(NOW_SEC + offset);
+			const signature = expected('sha256', 'hex', SECRET, `${timestamp}.${BODY.toString()}`);
+			expectDeliveryError(() => verifyHmac(input(STRIPE_LIKE, { signature, timestamp, secrets: [OLD_SECRET, SECRET] })), code);
+		}
+	});
+});
+
 describe('verifyHmac: bytes, not text', () => {
 	it('accepts upper-case hex and an upper-case prefix', () => {
 		const hex = expected('sha256', 'hex', SECRET, BODY);

@@ -1,5 +1,6 @@
 import { createCipheriv } from 'node:crypto';
 
+import { decodeBase64 } from '../../../nodes/shared/encoding';
 import { DeliveryError } from '../../../nodes/shared/errors';
 import {
 	createRoomleToken,
@@ -230,5 +231,155 @@ describe('Roomle rejections: one message for every failure', () => {
 			}),
 		);
 		expect([...messages]).toEqual(['{"error":"bad_token","message":"The token is not valid"}']);
+	});
+});
+
+describe('Roomle fast paths keep every check', () => {
+	/** A token for `plaintext` whose padding bytes are given as they are (no PKCS#5 applied). */
+	function rawPadded(plaintext: string, padding: number[]): string {
+		const key = Buffer.from(V.secret, 'utf8');
+		const cipher = createCipheriv('aes-128-ecb', key, null);
+		cipher.setAutoPadding(false);
+		const bytes = Buffer.concat([Buffer.from(plaintext, 'utf8'), Buffer.from(padding)]);
+		expect(bytes.length % 16).toBe(0);
+		return `02-${Buffer.concat([cipher.update(bytes), cipher.final()]).toString('base64')}`;
+	}
+	/** Pads `plaintext` to a block boundary with `fill` bytes, then applies `edit` to the padding. */
+	function withPadding(plaintext: string, edit: (padding: number[]) => void): string {
+		const length = 16 - (Buffer.byteLength(plaintext) % 16);
+		const padding = new Array<number>(length).fill(length);
+		edit(padding);
+		return rawPadded(plaintext, padding);
+	}
+
+	it('accepts every padding length, 1 to 16 bytes', () => {
+		for (let extra = 0; extra < 16; extra++) {
+			const sessionToken = 's'.repeat(extra);
+			const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, sessionToken, date: new Date(ISSUED_MS), algorithm: '02' });
+			expect(verify({ token }).sessionToken).toBe(sessionToken);
+			expect(verify({ token: withPadding(`${V.issuedAt};${sessionToken};${V.apiKey}`, () => undefined) }).sessionToken).toBe(sessionToken);
+		}
+	});
+
+	it.each([
+		['a zero pad byte', (p: number[]) => (p[p.length - 1] = 0)],
+		['a pad byte above 16', (p: number[]) => (p[p.length - 1] = 17)],
+		['a pad byte of 0xff', (p: number[]) => (p[p.length - 1] = 0xff)],
+		['pad bytes that disagree', (p: number[]) => (p[0] ^= 1)],
+	])('rejects %s as bad_token', (_label, edit) => {
+		// 51 bytes of plaintext leave 13 bytes of padding, so every edit lands in the padding.
+		expect(Buffer.byteLength(V.plaintext)).toBe(51);
+		expectBadToken({ token: withPadding(V.plaintext, edit) });
+	});
+
+	it('rejects a pad value of 17 even when the last 16 bytes all say 17 (it would strip one byte too many)', () => {
+		const plaintext = `${V.issuedAt};${'s'.repeat(25)};${V.apiKey}`; // 63 bytes
+		expect(verify({ token: rawPadded(plaintext, [1]) }).sessionToken).toBe('s'.repeat(25));
+		// Stripping 17 bytes would leave exactly that valid plaintext.
+		expectBadToken({ token: rawPadded(`${plaintext}X`, new Array(16).fill(17)) });
+	});
+
+	it.each([
+		['02', 'no dash and nothing after'],
+		['02x-abcd', 'no dash after the algorithm'],
+		['0-abcd', 'a one-digit algorithm'],
+		['01-', 'nothing after 01-'],
+		['-02-abcd', 'a leading dash'],
+	])('rejects the malformed token %p (%s)', (token) => {
+		expectBadToken({ token });
+	});
+
+	it('compares the api key whole: longer, shorter, one character off, other case', () => {
+		for (const apiKey of ['aValidApiKey2', 'aValidApiKe', 'aValidApiKez', 'avalidapikey', 'aValidApiKey\u0000']) expectBadToken({ apiKey });
+	});
+
+	it('an api key of exactly 64 characters: a token carrying it plus one more character is rejected', () => {
+		const apiKey = 'k'.repeat(63) + 'y';
+		const token = (key: string) => createRoomleToken({ secret: V.secret, apiKey: key, date: new Date(ISSUED_MS) });
+		expect(verify({ token: token(apiKey), apiKey }).issuedAt).toBe(V.issuedAt);
+		expectBadToken({ token: token(`${apiKey}y`), apiKey });
+		expectBadToken({ token: token(apiKey.slice(0, 63)), apiKey });
+	});
+
+	it('long api keys (over 64 characters) are compared too', () => {
+		const apiKey = `${'k'.repeat(100)}-end`;
+		const token = (key: string) => createRoomleToken({ secret: V.secret, apiKey: key, date: new Date(ISSUED_MS) });
+		expect(verify({ token: token(apiKey), apiKey }).issuedAt).toBe(V.issuedAt);
+		expectBadToken({ token: token(`${'k'.repeat(100)}-enD`), apiKey });
+		expectBadToken({ token: token(apiKey.slice(0, 64)), apiKey });
+		expectBadToken({ token: token(`${apiKey}!`), apiKey });
+	});
+
+	it('non-ASCII api keys compare by their characters', () => {
+		const apiKey = 'ключ-🔑-api';
+		const token = (key: string) => createRoomleToken({ secret: V.secret, apiKey: key, date: new Date(ISSUED_MS) });
+		expect(verify({ token: token(apiKey), apiKey }).issuedAt).toBe(V.issuedAt);
+		expectBadToken({ token: token('ключ-🔒-api'), apiKey });
+	});
+
+	it('one verification leaves nothing behind for the next (wrong key, then the right one)', () => {
+		expectBadToken({ apiKey: `${V.apiKey}-and-a-longer-tail` });
+		expect(verify({}).sessionToken).toBe(V.sessionToken);
+		expectBadToken({ apiKey: `${V.apiKey}-and-a-longer-tail` });
+		expectBadToken({ token: createRoomleToken({ secret: V.secret, apiKey: `${V.apiKey}-and-a-longer-tail`, date: new Date(ISSUED_MS) }) });
+		expect(verify({}).sessionToken).toBe(V.sessionToken);
+	});
+
+	it.each([
+		'2020-12-31T23:00:00.000Z',
+		'2024-02-29T12:34:56.789Z',
+		'2021-02-30T00:00:00.000Z', // not a date, but Date.parse rolls it over to 2 March: so do we
+		'2020-12-31T24:00:00.000Z',
+		'0099-06-15T12:00:00.000Z',
+		'2020-12-31T23:00:00Z',
+		'2020-12-31T23:00:00.5Z',
+		'2020-12-31T23:00:00.123456789Z',
+		'2021-01-01T00:00:00.000+01:00',
+		'2020-12-31T22:00:00-0100',
+	])('reads the issue date %p exactly as Date.parse does', (issuedAt) => {
+		const issuedMs = Date.parse(issuedAt);
+		expect(Number.isNaN(issuedMs)).toBe(false);
+		const token = handMade(`${issuedAt};${V.sessionToken};${V.apiKey}`);
+		const at = (offsetSec: number) => () => issuedMs + offsetSec * 1000;
+		expect(verify({ token, clock: at(0) }).issuedAt).toBe(issuedAt);
+		expect(verify({ token, clock: at(300) }).issuedAt).toBe(issuedAt);
+		expect(verify({ token, clock: at(-300) }).issuedAt).toBe(issuedAt);
+		expectBadToken({ token, clock: at(301) });
+		expectBadToken({ token, clock: at(-301) });
+	});
+
+	it.each([
+		'2020-12-31T23:59:60.000Z',
+		'2020-00-10T10:00:00.000Z',
+		'2020-12-32T10:00:00.000Z',
+		'2020-12-31T23:60:00.000Z',
+		'2020-12-31T24:30:00.000Z',
+		'2020-12-31T24:00:01.000Z',
+	])(
+		'rejects the impossible issue date %p even with the window off',
+		(issuedAt) => {
+			expect(Number.isNaN(Date.parse(issuedAt))).toBe(true);
+			expectBadToken({ token: handMade(`${issuedAt};${V.sessionToken};${V.apiKey}`), toleranceSec: 0 });
+		},
+	);
+
+	it('decodes base64 exactly like the strict reference decoder', () => {
+		/** The decoder's rules written out the slow way: one alphabet, padding only at the end. */
+		const reference = (text: string): Buffer | undefined => {
+			const value = text.trim();
+			if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) && !/^[A-Za-z0-9_-]*={0,2}$/.test(value)) return undefined;
+			const unpadded = value.replace(/=+$/, '');
+			if (unpadded.length % 4 === 1) return undefined;
+			return Buffer.from(unpadded.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+		};
+		const alphabet = 'Aa9+/-_= .*';
+		let seed = 7;
+		const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+		for (let i = 0; i < 3000; i++) {
+			const text = Array.from({ length: Math.floor(next() * 10) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+			expect(decodeBase64(text)).toEqual(reference(text));
+			// At most 7 bytes, never a whole block: the one generic error, whatever the decoder said.
+			expectBadToken({ token: `02-${text}` });
+		}
 	});
 });

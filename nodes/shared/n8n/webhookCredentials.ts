@@ -60,10 +60,7 @@ export async function getWebhookCredentials(
 		const [oldestKey, oldest] = cache.entries().next().value as [string, Entry];
 		forget(oldestKey, oldest);
 	}
-	try {
-		return await value;
-	} catch (error) {
-		forget(key, entry);
-		throw error;
-	}
+	// A failed lookup is not kept: the next request asks n8n again.
+	value.catch(() => forget(key, entry));
+	return await value;
 }

@@ -16,7 +16,9 @@ export class SendWebhook implements INodeType {
 		name: 'sendWebhook',
 		icon: { light: 'file:sendWebhook.svg', dark: 'file:sendWebhook.dark.svg' },
 		group: ['output'],
-		version: 1,
+		// 1.1: Concurrency defaults to 40 (max 100) instead of 4 (max 50); 1 keeps 4 (see description.ts).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle: '={{$parameter["signing"] === "none" ? "Unsigned" : "Signed: " + $parameter["signing"]}}',
 		description: 'Send signed webhooks (HMAC, Standard Webhooks, Roomle token, API key) with retries and strict timeouts',
 		defaults: { name: 'Send Webhook' },

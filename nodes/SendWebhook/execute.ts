@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, V1_DEFAULT_CONCURRENCY } from './description';
 import { DeliveryError } from '../shared/errors';
 import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import { type Envelope, newDeliveryId, type OutgoingSigning, signingHeaders, wrapPayload } from '../shared/outgoing';
@@ -188,6 +189,18 @@ function buildJobs(ctx: IExecuteFunctions, items: INodeExecutionData[], options:
 	return { jobs, failures };
 }
 
+/**
+ * Requests in flight at once: the field's value, or the version's default when the option was
+ * not added (n8n stores only the options a user added), clamped to [1, MAX_CONCURRENCY]. The
+ * field's maxValue is not enough: an expression or a hand-edited workflow can carry any number.
+ */
+export function concurrencyFor(value: unknown, nodeVersion: number): number {
+	const fallback = nodeVersion < 1.1 ? V1_DEFAULT_CONCURRENCY : DEFAULT_CONCURRENCY;
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || Number.isNaN(number)) return fallback;
+	return Math.min(MAX_CONCURRENCY, Math.max(1, Math.floor(number)));
+}
+
 async function runPool<T, R>(inputs: T[], limit: number, work: (input: T) => Promise<R>, stop: () => boolean): Promise<Array<R | undefined>> {
 	const results: Array<R | undefined> = new Array(inputs.length);
 	let next = 0;
@@ -247,7 +260,7 @@ export async function executeSendWebhook(ctx: IExecuteFunctions): Promise<INodeE
 	const { jobs, failures } = buildJobs(ctx, items, options, continueOnFail);
 
 	let failed = false;
-	const concurrency = typeof options.concurrency === 'number' ? Math.max(1, Math.floor(options.concurrency)) : 4;
+	const concurrency = concurrencyFor(options.concurrency, ctx.getNode().typeVersion);
 	const results = await runPool(
 		jobs,
 		concurrency,

@@ -12,6 +12,8 @@ export interface SendOptions {
 	items: unknown[];
 	continueOnFail?: boolean;
 	signal?: AbortSignal;
+	/** The node's typeVersion; the newest one when omitted. */
+	typeVersion?: number;
 }
 
 /** Runs the Send Webhook node in a real in-process workflow with the given input items. */
@@ -23,6 +25,7 @@ export async function send(opts: SendOptions): Promise<ActionNodeRunResult> {
 		inputItems: opts.items.map((json) => ({ json }) as INodeExecutionData),
 		continueOnFail: opts.continueOnFail,
 		signal: opts.signal,
+		typeVersion: opts.typeVersion,
 	});
 }
 

@@ -298,6 +298,11 @@ async function attemptOnce(
 		clearTimeout(headersTimer);
 		const contentType = pickHeaders(res.headers, ['content-type'])['content-type'];
 		const read = await readCapped(res.body, o.maxResponseBytes);
+		// undici hands a keep-alive socket back to its pool one event-loop turn after the response
+		// (setImmediate, to see whether the server closes it). A caller that sends its next request
+		// at once would find the socket still busy and open a new connection: up to twice as many
+		// sockets at the receiver as requests in flight. One turn here lets the next request reuse it.
+		if (!read.truncated) await new Promise<void>((resolve) => setImmediate(resolve));
 		if (read.error && caller?.aborted) {
 			return { kind: 'error', failure: { code: 'aborted', message: 'delivery cancelled' }, retryable: false };
 		}

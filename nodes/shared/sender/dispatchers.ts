@@ -79,8 +79,15 @@ function create(s: DispatcherSettings): Dispatcher {
 			requestTls: { timeout: s.connectTimeoutMs },
 		});
 	}
+	// Spelled out because Send Webhook's Concurrency (up to 100) must be reachable on one origin:
+	// no per-origin connection cap (undici's default), so that many requests really are in
+	// flight at once, each on its own socket; no pipelining, so a POST never waits behind another
+	// on a shared socket; keep-alive, so the next item reuses an idle socket instead of a new
+	// connection (4 s idle is under Node's and most servers' 5 s, so we close first).
 	return new Agent({
 		connect: buildGuardedConnector(s),
+		connections: null,
+		pipelining: 1,
 		keepAliveTimeout: 4_000,
 		keepAliveMaxTimeout: 60_000,
 	});

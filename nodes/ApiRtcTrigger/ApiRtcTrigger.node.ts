@@ -7,7 +7,9 @@ import {
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
-	RESPOND_ON_RECEIVED,
+	RESPOND_WEBHOOKS,
+	respondImmediately,
+	respondParameter,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
@@ -35,7 +37,7 @@ export class ApiRtcTrigger implements INodeType {
 				displayOptions: { show: { authentication: ['customHeader'] } },
 			},
 		],
-		webhooks: RESPOND_ON_RECEIVED,
+		webhooks: RESPOND_WEBHOOKS,
 		properties: [
 			{
 				displayName:
@@ -81,6 +83,7 @@ export class ApiRtcTrigger implements INodeType {
 				default: [],
 				description: 'Events to pass on; none selected passes all',
 			},
+			respondParameter(),
 			commonOptions,
 		],
 	};
@@ -105,7 +108,7 @@ export class ApiRtcTrigger implements INodeType {
 				return settings;
 			},
 			receiveApiRtc,
-			{ respondImmediately: true },
+			{ respondImmediately: respondImmediately(this) },
 		);
 	}
 }

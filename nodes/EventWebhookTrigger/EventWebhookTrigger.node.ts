@@ -6,7 +6,9 @@ import {
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
-	RESPOND_ON_RECEIVED,
+	RESPOND_WEBHOOKS,
+	respondImmediately,
+	respondParameter,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
@@ -35,7 +37,7 @@ export class EventWebhookTrigger implements INodeType {
 				displayOptions: { show: { authentication: ['apiKey'] } },
 			},
 		],
-		webhooks: RESPOND_ON_RECEIVED,
+		webhooks: RESPOND_WEBHOOKS,
 		properties: [
 			{
 				displayName:
@@ -70,6 +72,7 @@ export class EventWebhookTrigger implements INodeType {
 				placeholder: 'user.created, order.*',
 				description: 'Comma-separated event_type values to pass on (a trailing * matches a prefix). Empty passes all.',
 			},
+			respondParameter(),
 			commonOptions,
 		],
 	};
@@ -97,7 +100,7 @@ export class EventWebhookTrigger implements INodeType {
 				return settings;
 			},
 			receiveEventWebhook,
-			{ respondImmediately: true },
+			{ respondImmediately: respondImmediately(this) },
 		);
 	}
 }

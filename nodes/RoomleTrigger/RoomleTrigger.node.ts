@@ -7,7 +7,9 @@ import {
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
-	webhookDescription,
+	RESPOND_WEBHOOKS,
+	respondImmediately,
+	respondParameter,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
@@ -40,13 +42,7 @@ export class RoomleTrigger implements INodeType {
 		],
 		// Roomle sends its own email when the answer is 300 or more. "After the workflow" answers
 		// only once the workflow has finished: a failed workflow answers 500 and Roomle takes over.
-		webhooks: webhookDescription({
-			responseMode: { template: '={{$parameter["respond"]}}', resolve: (parameters) => parameters.respond },
-			responseData: {
-				template: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
-				resolve: (parameters) => (parameters.respond === 'lastNode' ? 'noData' : ''),
-			},
-		}),
+		webhooks: RESPOND_WEBHOOKS,
 		properties: [
 			{
 				displayName:
@@ -102,25 +98,15 @@ export class RoomleTrigger implements INodeType {
 				default: 'auto',
 				displayOptions: { show: { authentication: ['token'] } },
 			},
-			{
-				displayName: 'Respond',
-				name: 'respond',
-				type: 'options',
-				options: [
-					{
-						name: 'Immediately',
-						value: 'onReceived',
-						description: 'Answer 200 at once: Roomle never sends its own email, your workflow must',
-					},
-					{
-						name: 'After the Workflow (Roomle Email as Fallback)',
-						value: 'lastNode',
-						description:
-							'Answer when the workflow has finished: if it fails, the answer is an error and Roomle sends its own email instead',
-					},
-				],
+			respondParameter({
 				default: 'lastNode',
-			},
+				onReceived: { name: 'Immediately', description: 'Answer 200 at once: Roomle never sends its own email, your workflow must' },
+				lastNode: {
+					name: 'After the Workflow (Roomle Email as Fallback)',
+					description:
+						'Answer when the workflow has finished: if it fails, the answer is an error and Roomle sends its own email instead',
+				},
+			}),
 			{
 				displayName: 'Events',
 				name: 'events',
@@ -156,7 +142,7 @@ export class RoomleTrigger implements INodeType {
 				return settings;
 			},
 			(delivery, settings) => receiveRoomle(delivery, settings, systemClock),
-			{ respondImmediately: this.getNodeParameter('respond') === 'onReceived' },
+			{ respondImmediately: respondImmediately(this) },
 		);
 	}
 }

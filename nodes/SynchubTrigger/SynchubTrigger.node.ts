@@ -8,7 +8,9 @@ import {
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
-	RESPOND_ON_RECEIVED,
+	RESPOND_WEBHOOKS,
+	respondImmediately,
+	respondParameter,
 } from '../shared/n8n/trigger';
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
 import { credentialTest } from '../shared/n8n/credentialTests';
@@ -44,7 +46,7 @@ export class SynchubTrigger implements INodeType {
 				displayOptions: { show: { verification: ['hmac', 'auto', 'standardWebhooks'] } },
 			},
 		],
-		webhooks: RESPOND_ON_RECEIVED,
+		webhooks: RESPOND_WEBHOOKS,
 		properties: [
 			{
 				displayName:
@@ -107,6 +109,7 @@ export class SynchubTrigger implements INodeType {
 				default: 'any',
 				description: 'Pass on only successful or only failed runs (test payloads always pass)',
 			},
+			respondParameter(),
 			commonOptions,
 		],
 	};
@@ -150,7 +153,7 @@ export class SynchubTrigger implements INodeType {
 				};
 			},
 			(delivery, settings) => receiveSynchub(delivery, settings, systemClock),
-			{ respondImmediately: true },
+			{ respondImmediately: respondImmediately(this) },
 		);
 	}
 }

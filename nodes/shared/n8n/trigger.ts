@@ -112,6 +112,67 @@ const asField = (value: string | ParameterField): ParameterField =>
 /** Respond immediately; `responseData: ''` makes n8n answer with our `webhookResponse` summary. */
 export const RESPOND_ON_RECEIVED = webhookDescription({ responseMode: 'onReceived', responseData: '' });
 
+/** When a trigger with a *Respond* field answers: n8n's response modes, by the same names. */
+export type RespondMode = 'onReceived' | 'lastNode';
+
+/**
+ * The description of a trigger with a *Respond* field ({@link respondParameter}). "Immediately"
+ * answers our summary (`responseData: ''`); "after the workflow" answers 200 with no body, or
+ * 500 when the workflow failed. `noData` keeps the workflow's items out of the sender's answer.
+ */
+export const RESPOND_WEBHOOKS = webhookDescription({
+	responseMode: { template: '={{$parameter["respond"]}}', resolve: (parameters) => parameters.respond },
+	responseData: {
+		template: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
+		resolve: (parameters) => (parameters.respond === 'lastNode' ? 'noData' : ''),
+	},
+});
+
+/** The texts of the *Respond* field: a default and what each choice means for this sender. */
+export interface RespondTexts {
+	default: RespondMode;
+	onReceived: { name: string; description: string };
+	lastNode: { name: string; description: string };
+}
+
+/** For senders that retry on errors; "Immediately" is how these triggers answered before. */
+const RETRYING_SENDER_RESPOND: RespondTexts = {
+	default: 'onReceived',
+	onReceived: {
+		name: 'Immediately',
+		description:
+			'Answer 200 as soon as the delivery is verified, before the workflow runs (fastest). If the workflow then fails, or the n8n worker running it dies, the sender has been told 200 and does not send the event again.',
+	},
+	lastNode: {
+		name: 'After the Workflow (500 If It Fails)',
+		description:
+			"Answer when the workflow has finished: 200 if it succeeded, 500 if it failed, so a sender that retries on errors sends the event again. Holds the sender's connection while the workflow runs: a workflow slower than the sender's timeout counts as failed to the sender. A re-sent event may have partly run before: remove duplicates on meta.dedupKey (Remove Duplicates node).",
+	},
+};
+
+/**
+ * The *Respond* field read by {@link RESPOND_WEBHOOKS} and {@link respondImmediately}; its name and
+ * values are stored in saved workflows. A saved workflow holds no value for a field added later
+ * and gets its default, so a default of "Immediately" keeps today's answer without a version bump.
+ */
+export function respondParameter({ default: mode, onReceived, lastNode }: RespondTexts = RETRYING_SENDER_RESPOND): INodeProperties {
+	return {
+		displayName: 'Respond',
+		name: 'respond',
+		type: 'options',
+		options: [
+			{ value: 'onReceived', ...onReceived },
+			{ value: 'lastNode', ...lastNode },
+		],
+		default: mode,
+	};
+}
+
+/** Whether the *Respond* field answers before the workflow runs (n8n then sends our summary). */
+export function respondImmediately(ctx: IWebhookFunctions): boolean {
+	return ctx.getNodeParameter('respond') === 'onReceived';
+}
+
 /**
  * These vendors are configured by hand in their consoles: there is nothing to register, so
  * `checkExists` says yes and n8n never calls `create`.

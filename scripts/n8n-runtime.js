@@ -560,10 +560,11 @@ async function readWebhookTable(n8n, userFolder, baseUrl) {
 /**
  * Imports credentials (a JSON file with an array, or an array of objects; plain `data` objects
  * are encrypted by n8n on import) and workflows (files and/or folders of *.json), each kind in
- * one CLI call. Run it before `startN8n`. Workflows without an id get a stable one.
+ * one CLI call. Run it before `startN8n`. Workflows without an id get a stable one. `env`: extra
+ * environment for the CLI (queue mode: the Postgres settings and the shared encryption key).
  * Returns [{id, name, file, hasWebhooks}].
  */
-async function importWorkflows(userFolder, { workflows = [], credentials, n8n } = {}) {
+async function importWorkflows(userFolder, { workflows = [], credentials, n8n, env } = {}) {
 	n8n = n8n || (await ensureN8n());
 	const staging = await fsp.mkdtemp(path.join(os.tmpdir(), 'n8n-import-'));
 	try {
@@ -574,7 +575,7 @@ async function importWorkflows(userFolder, { workflows = [], credentials, n8n } 
 				await fsp.writeFile(file, JSON.stringify([credentials].flat()));
 			}
 			log(`importing credentials from ${file}`);
-			await n8nCli(n8n, userFolder, ['import:credentials', `--input=${file}`]);
+			await n8nCli(n8n, userFolder, ['import:credentials', `--input=${file}`], env);
 		}
 		const files = [];
 		for (const entry of [workflows].flat()) {
@@ -595,7 +596,7 @@ async function importWorkflows(userFolder, { workflows = [], credentials, n8n } 
 		}
 		if (!result.length) return [];
 		log(`importing ${result.length} workflow(s)`);
-		await n8nCli(n8n, userFolder, ['import:workflow', '--separate', `--input=${wfDir}`]);
+		await n8nCli(n8n, userFolder, ['import:workflow', '--separate', `--input=${wfDir}`], env);
 		return result;
 	} finally {
 		await fsp.rm(staging, { recursive: true, force: true });
@@ -638,6 +639,32 @@ async function activateWorkflows(api, ids) {
 	return errors;
 }
 
+const FINISHED_STATUSES = new Set(['success', 'error', 'crashed', 'canceled']);
+
+/**
+ * Polls the public API until `count` finished executions (of `workflowId`, or of any workflow)
+ * exist; returns them oldest first, with data. Throws on timeout (the message lists what was seen).
+ */
+async function waitForExecutions(api, { workflowId, count = 1, timeoutMs = 15000 } = {}) {
+	let seen = [];
+	try {
+		return await poll(
+			async () => {
+				const q = new URLSearchParams({ includeData: 'true', limit: String(Math.max(count, 10)) });
+				if (workflowId) q.set('workflowId', workflowId);
+				const { data } = await api(`/executions?${q}`);
+				seen = data;
+				const done = data.filter((e) => FINISHED_STATUSES.has(e.status) || e.finished);
+				return done.length >= count && done.reverse();
+			},
+			{ timeoutMs, intervalMs: 200, what: `${count} execution(s) of ${workflowId || 'any workflow'}` },
+		);
+	} catch (e) {
+		e.message += `; seen: ${JSON.stringify(seen.map((x) => ({ id: x.id, status: x.status })))}`;
+		throw e;
+	}
+}
+
 module.exports = {
 	activateWorkflows,
 	activateWorkflowsCli,
@@ -656,6 +683,7 @@ module.exports = {
 	setupOwner,
 	startN8n,
 	registeredWebhooks,
+	waitForExecutions,
 	PACKAGE_NAME,
 	REPO_ROOT,
 };

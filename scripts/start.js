@@ -4,15 +4,15 @@
 // templates imported and active. Env: N8N_PORT (5678), N8N_VERSION (2.41.1),
 // N8N_IMPORT_CREDENTIALS (a credentials JSON file to import along with the templates),
 // N8N_TEMPLATES_DIR (templates/).
+// The template handling (demo credentials, import when changed, the listing) is shared with
+// `npm run start:queue` (scripts/start-queue.js).
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const rt = require('./n8n-runtime');
 
-const userFolder = path.join(rt.REPO_ROOT, '.n8n-local');
 const templatesDir = path.resolve(process.env.N8N_TEMPLATES_DIR || path.join(rt.REPO_ROOT, 'templates'));
-const port = Number(process.env.N8N_PORT || 5678);
 
 function templateFiles() {
 	if (!fs.existsSync(templatesDir)) return [];
@@ -30,24 +30,12 @@ function hashInputs(files) {
 	return h.digest('hex');
 }
 
-let stopN8n = null;
-let stopping = false;
-async function shutdown(reason, exitCode = 0) {
-	if (stopping) return;
-	stopping = true;
-	rt.log(`${reason}: stopping`);
-	if (stopN8n) await stopN8n();
-	process.exit(exitCode);
-}
-process.on('SIGINT', () => shutdown('SIGINT'));
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-
 /**
  * The templates reference credentials by id. On the first start, create them with random
- * secrets (kept in .n8n-local/, never printed) so every template activates; replace the values
- * with your vendor's in the editor (Credentials).
+ * secrets (kept in the user folder, never printed) so every template activates; replace the
+ * values with your vendor's in the editor (Credentials).
  */
-function demoCredentialsFile() {
+function demoCredentialsFile(userFolder) {
 	const file = path.join(userFolder, 'demo-credentials.json');
 	if (fs.existsSync(file)) return file;
 	const random = (bytes = 24) => crypto.randomBytes(bytes).toString('base64url');
@@ -65,20 +53,62 @@ function demoCredentialsFile() {
 	return file;
 }
 
+/**
+ * What to import into `userFolder`: the templates and the credentials (N8N_IMPORT_CREDENTIALS or
+ * the demo ones), only when they changed since the last successful start (`stale`). Import
+ * `workflows` + `credentials`, activate, then call `done()` if every activation worked.
+ */
+function templatePlan(userFolder) {
+	const files = templateFiles();
+	const credentials = process.env.N8N_IMPORT_CREDENTIALS || demoCredentialsFile(userFolder);
+	const stampFile = path.join(userFolder, 'templates.sha256');
+	const hash = hashInputs(credentials ? [...files, credentials] : files);
+	const stale = !fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8').trim() !== hash;
+	const todo = stale && Boolean(files.length || credentials);
+	return {
+		stale: todo,
+		workflows: todo ? files : [],
+		credentials: todo ? credentials : undefined,
+		done: () => stale && fs.writeFileSync(stampFile, hash + '\n'),
+	};
+}
+
+/** Lines listing every workflow (GET /workflows) with its production webhook URLs. */
+function workflowLines(workflows, webhooks) {
+	const lines = [];
+	for (const wf of workflows) {
+		const urls = webhooks.filter((h) => h.workflowId === wf.id);
+		lines.push(`  ${wf.name} (${wf.active ? 'active' : 'INACTIVE'}, id ${wf.id}):`);
+		for (const u of urls) lines.push(`      ${u.method} ${u.url}   [${u.node}]`);
+		if (!urls.length) lines.push('      (no production webhooks registered)');
+	}
+	return lines;
+}
+
+const CREDENTIALS_HINT =
+	"Template credentials hold random demo secrets: open Credentials in the editor and put in your vendor's values.";
+
 async function main() {
+	const userFolder = path.join(rt.REPO_ROOT, '.n8n-local');
+	const port = Number(process.env.N8N_PORT || 5678);
+	let stopN8n = null;
+	let stopping = false;
+	async function shutdown(reason, exitCode = 0) {
+		if (stopping) return;
+		stopping = true;
+		rt.log(`${reason}: stopping`);
+		if (stopN8n) await stopN8n();
+		process.exit(exitCode);
+	}
+	process.on('SIGINT', () => shutdown('SIGINT'));
+	process.on('SIGTERM', () => shutdown('SIGTERM'));
+
 	const t0 = Date.now();
 	const n8n = await rt.ensureN8n();
 	await rt.installPackage(userFolder);
 
-	const files = templateFiles();
-	const credentialsFile = process.env.N8N_IMPORT_CREDENTIALS || demoCredentialsFile();
-	const stampFile = path.join(userFolder, 'templates.sha256');
-	const hash = hashInputs(credentialsFile ? [...files, credentialsFile] : files);
-	const stale = !fs.existsSync(stampFile) || fs.readFileSync(stampFile, 'utf8').trim() !== hash;
-	let imported = [];
-	if (stale && (files.length || credentialsFile)) {
-		imported = await rt.importWorkflows(userFolder, { workflows: files, credentials: credentialsFile, n8n });
-	}
+	const plan = templatePlan(userFolder);
+	const imported = plan.stale ? await rt.importWorkflows(userFolder, { workflows: plan.workflows, credentials: plan.credentials, n8n }) : [];
 
 	const handle = await rt.startN8n({ userFolder, port, n8n, onSpawn: ({ stop }) => (stopN8n = stop) });
 	handle.exited.then(({ code, signal }) => {
@@ -92,8 +122,13 @@ async function main() {
 		const api = rt.publicApi(handle.baseUrl, login.apiKey, login.cookie);
 		const failures = await rt.activateWorkflows(api, imported.map((w) => w.id));
 		for (const f of failures) rt.log(`could not activate workflow ${f.id}: ${f.error}`);
-		if (stale && !failures.length) fs.writeFileSync(stampFile, hash + '\n');
+		if (!failures.length) plan.done();
 
+		const activated = imported.filter((w) => w.hasWebhooks && !failures.some((f) => f.id === w.id));
+		const webhooks = await rt.registeredWebhooks(n8n, userFolder, handle.baseUrl, {
+			waitForWorkflowIds: activated.map((w) => w.id),
+		});
+		const { data: workflows } = await api('/workflows?limit=250');
 		const lines = [
 			'',
 			`n8n ${n8n.version} is running (start took ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
@@ -101,23 +136,11 @@ async function main() {
 			`  login:    ${login.email} / ${login.password}`,
 			`  api key:  in ${path.relative(rt.REPO_ROOT, path.join(userFolder, 'login.json'))}`,
 			`  log:      ${path.relative(rt.REPO_ROOT, handle.logFile)}`,
-		];
-		const activated = imported.filter((w) => w.hasWebhooks && !failures.some((f) => f.id === w.id));
-		const webhooks = await rt.registeredWebhooks(n8n, userFolder, handle.baseUrl, {
-			waitForWorkflowIds: activated.map((w) => w.id),
-		});
-		const { data: workflows } = await api('/workflows?limit=250');
-		for (const wf of workflows) {
-			const urls = webhooks.filter((h) => h.workflowId === wf.id);
-			lines.push(`  ${wf.name} (${wf.active ? 'active' : 'INACTIVE'}, id ${wf.id}):`);
-			for (const u of urls) lines.push(`      ${u.method} ${u.url}   [${u.node}]`);
-			if (!urls.length) lines.push('      (no production webhooks registered)');
-		}
-		lines.push(
-			'Template credentials hold random demo secrets: open Credentials in the editor and put in your vendor\'s values.',
+			...workflowLines(workflows, webhooks),
+			CREDENTIALS_HINT,
 			'Ctrl-C stops n8n.',
 			'',
-		);
+		];
 		process.stdout.write(lines.join('\n'));
 	} catch (e) {
 		rt.log(e.stack || String(e));
@@ -125,7 +148,11 @@ async function main() {
 	}
 }
 
-main().catch((e) => {
-	rt.log(e.stack || String(e));
-	process.exit(1);
-});
+module.exports = { templatePlan, workflowLines, demoCredentialsFile, CREDENTIALS_HINT };
+
+if (require.main === module) {
+	main().catch((e) => {
+		rt.log(e.stack || String(e));
+		process.exit(1);
+	});
+}

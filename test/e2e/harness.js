@@ -7,8 +7,14 @@
 //   const [execution] = await n8n.waitForExecutions({ workflowId: n8n.workflows[0].id, count: 1 });
 //   await n8n.stop();
 //
+// `startE2E({ mode: 'queue', workers })` starts the queue-mode stack of scripts/queue-stack.js
+// instead (Postgres, Redis, main, webhook processor, workers) and returns the same shape:
+// `baseUrl` is main (API, editor), `webhookBaseUrl` and the workflows' `webhookUrls` are on the
+// webhook processor, `stack` is the full handle (pids, kill, restart, logs).
+//
 // Env: N8N_VERSION (n8n to test against), N8N_E2E_SKIP_BUILD=1 (pack the current dist/ as is),
-// N8N_E2E_KEEP=1 (keep the temp user folder and its n8n.log after stop).
+// N8N_E2E_KEEP=1 (keep the temp user folder and its logs after stop), N8N_E2E_MODE=queue (the
+// default mode of startE2E: run a single-instance suite against the queue-mode stack).
 
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
@@ -17,7 +23,6 @@ const os = require('node:os');
 const path = require('node:path');
 const rt = require('../../scripts/n8n-runtime');
 
-const FINISHED = new Set(['success', 'error', 'crashed', 'canceled']);
 const running = new Set();
 let builtOnce = false;
 
@@ -60,6 +65,7 @@ async function freePortPair() {
  * workflows (files or folders) and credentials (file or array) imported and activated.
  */
 async function startE2E({
+	mode = process.env.N8N_E2E_MODE || 'single',
 	workflows = [],
 	credentials,
 	port,
@@ -68,9 +74,13 @@ async function startE2E({
 	build = process.env.N8N_E2E_SKIP_BUILD !== '1' && !builtOnce,
 	keepUserFolder = process.env.N8N_E2E_KEEP === '1',
 	readyTimeoutMs = 120000,
+	workers,
+	ports,
 } = {}) {
 	const n8n = await rt.ensureN8n(n8nVersion);
-	const userFolder = await fsp.mkdtemp(path.join(os.tmpdir(), 'n8n-e2e-'));
+	const userFolder = await fsp.mkdtemp(path.join(os.tmpdir(), `n8n-e2e-${mode === 'queue' ? 'queue-' : ''}`));
+	if (mode === 'queue') return startQueueE2E({ n8n, userFolder, workflows, credentials, env, build, keepUserFolder, readyTimeoutMs, workers, ports });
+	if (mode !== 'single') throw new Error(`unknown mode ${mode} (single or queue)`);
 	let handle;
 	try {
 		await rt.installPackage(userFolder, { build });
@@ -98,31 +108,15 @@ async function startE2E({
 		 * Polls the public API until `count` finished executions of `workflowId` exist; returns
 		 * them oldest first, with data. Throws on timeout (the message lists what was seen).
 		 */
-		const waitForExecutions = async ({ workflowId, count = 1, timeoutMs = 15000 } = {}) => {
-			let seen = [];
-			try {
-				return await rt.poll(
-					async () => {
-						const q = new URLSearchParams({ includeData: 'true', limit: String(Math.max(count, 10)) });
-						if (workflowId) q.set('workflowId', workflowId);
-						const { data } = await api(`/executions?${q}`);
-						seen = data;
-						const done = data.filter((e) => FINISHED.has(e.status) || e.finished);
-						return done.length >= count && done.reverse();
-					},
-					{ timeoutMs, intervalMs: 200, what: `${count} execution(s) of ${workflowId || 'any workflow'}` },
-				);
-			} catch (e) {
-				e.message += `; seen: ${JSON.stringify(seen.map((x) => ({ id: x.id, status: x.status })))}`;
-				throw e;
-			}
-		};
+		const waitForExecutions = (opts) => rt.waitForExecutions(api, opts);
 
 		/** Production webhook URL; polls until n8n serves it (it may 404 right after activation). */
 		const webhookUrl = (webhookPath) => `${baseUrl}/webhook/${String(webhookPath).replace(/^\//, '')}`;
 
 		return {
+			mode,
 			baseUrl,
+			webhookBaseUrl: baseUrl,
 			port: handle.port,
 			pid: handle.pid,
 			userFolder,
@@ -146,6 +140,46 @@ async function startE2E({
 		if (!keepUserFolder) await fsp.rm(userFolder, { recursive: true, force: true });
 		throw e;
 	}
+}
+
+/**
+ * startE2E's queue mode: the stack of scripts/queue-stack.js in the temp user folder, in the
+ * shape single-instance suites use (plus `stack`).
+ */
+async function startQueueE2E({ n8n, userFolder, workflows, credentials, env, build, keepUserFolder, readyTimeoutMs, workers, ports }) {
+	// Required here: single-instance runs never load (nor install) the queue-mode services.
+	const { startQueueStack } = require('../../scripts/queue-stack');
+	let stack;
+	try {
+		stack = await startQueueStack({ userFolder, workflows, credentials, env, n8n, build, readyTimeoutMs, workers, ports });
+	} catch (e) {
+		if (!keepUserFolder) await fsp.rm(userFolder, { recursive: true, force: true });
+		else rt.log(`kept ${userFolder}`);
+		throw e;
+	}
+	builtOnce = builtOnce || build;
+	const stop = async () => {
+		await stack.stop();
+		if (keepUserFolder) rt.log(`kept ${userFolder} (logs: ${path.join(userFolder, 'logs')})`);
+		else await fsp.rm(userFolder, { recursive: true, force: true });
+	};
+	return {
+		mode: 'queue',
+		baseUrl: stack.mainUrl,
+		webhookBaseUrl: stack.webhookUrl,
+		port: stack.ports.main,
+		pid: stack.pids.main,
+		userFolder,
+		logFile: stack.processes.main.logFile,
+		login: stack.login,
+		n8nVersion: n8n.version,
+		workflows: stack.workflows,
+		api: stack.api,
+		webhookUrl: (webhookPath) => `${stack.webhookUrl}/webhook/${String(webhookPath).replace(/^\//, '')}`,
+		waitForExecutions: stack.waitForExecutions,
+		stop,
+		stack,
+	};
 }
 
 /**

@@ -27,7 +27,7 @@ t.after(async () => {
 
 t.test('built-in Webhook: POST → execution visible through the public API', async () => {
 	const wf = n8n.workflows.find((w) => w.id === 'e2eSmokeWebhook1');
-	assert.deepEqual(wf.webhookUrls.map((u) => u.url), [`${n8n.baseUrl}/webhook/e2e-smoke`]);
+	assert.deepEqual(wf.webhookUrls.map((u) => u.url), [`${n8n.webhookBaseUrl}/webhook/e2e-smoke`]);
 
 	const res = await postWebhook(n8n.webhookUrl('e2e-smoke'), { body: JSON.stringify({ hello: 'e2e' }) });
 	assert.equal(res.status, 200, res.text);

@@ -21,12 +21,12 @@ const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const os = require('node:os');
 const path = require('node:path');
-const { Agent, request } = require('undici');
 
 const rt = require('../scripts/n8n-runtime');
 const { startE2E } = require('../test/e2e/harness');
 const { createRoomleToken } = require('../dist/nodes/shared/roomleToken');
 const wf = require('./n8n-workflows');
+const { median, percentile, sendDeliveries, sqliteRows } = require('./lib');
 
 const REPS = Number(process.env.BENCH_REPS || 3);
 const SEQ = Number(process.env.BENCH_SEQ || 40);
@@ -54,31 +54,11 @@ function rssMiB(pid) {
 	return Number(line.split(/\s+/)[1]) / 1024;
 }
 
-function percentile(values, p) {
-	if (!values.length) return NaN;
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
-
-const median = (values) => percentile(values, 50);
-
 /** Executions per workflow id and status, read from n8n's SQLite file by a separate process. */
 async function executionCounts(n8n, userFolder) {
-	const db = path.join(userFolder, '.n8n', 'database.sqlite');
-	const script = `
-		const sqlite3 = require(${JSON.stringify(path.join(n8n.dir, 'node_modules', 'sqlite3'))});
-		const db = new sqlite3.Database(${JSON.stringify(db)}, sqlite3.OPEN_READONLY);
-		db.all('SELECT workflowId AS w, status AS s, COUNT(*) AS n FROM execution_entity GROUP BY 1, 2', (e, rows) => {
-			if (e) throw e;
-			process.stdout.write(JSON.stringify(rows));
-			db.close();
-		});`;
-	const { execFile } = require('node:child_process');
-	const out = await new Promise((resolve, reject) =>
-		execFile(n8n.node, ['-e', script], (e, stdout, stderr) => (e ? reject(new Error(stderr || e.message)) : resolve(stdout))),
-	);
+	const rows = await sqliteRows(n8n, userFolder, 'SELECT workflowId, status, COUNT(*) FROM execution_entity GROUP BY 1, 2');
 	const counts = {};
-	for (const { w, s, n } of JSON.parse(out)) {
+	for (const [w, s, n] of rows) {
 		counts[w] = counts[w] || { all: 0, finished: 0, success: 0 };
 		counts[w].all += n;
 		if (FINISHED.includes(s)) counts[w].finished += n;
@@ -100,35 +80,13 @@ async function settle(ctx, workflowId, expected) {
 // ---------------------------------------------------------------------------------------------
 // load
 
-const dispatcher = new Agent({ connections: CLIENTS, keepAliveTimeout: 10000 });
-
 /** Sends `total` deliveries from `clients` concurrent clients; returns status counts and ack ms. */
 async function load(url, delivery, { total, clients }) {
-	const acks = [];
+	const { records, seconds } = await sendDeliveries(url, () => ({ id: '', ...delivery() }), { total, clients });
 	const statuses = {};
-	let next = 0;
-	const t0 = performance.now();
-	const client = async () => {
-		while (next < total) {
-			next++;
-			const { body, headers, query = '' } = delivery();
-			const start = performance.now();
-			let status;
-			try {
-				const res = await request(url + query, { method: 'POST', body, headers, dispatcher, headersTimeout: 30000, bodyTimeout: 30000 });
-				await res.body.text();
-				status = res.statusCode;
-			} catch (e) {
-				status = e.code || 'error';
-			}
-			acks.push(performance.now() - start);
-			statuses[status] = (statuses[status] || 0) + 1;
-		}
-	};
-	await Promise.all(Array.from({ length: clients }, client));
-	const seconds = (performance.now() - t0) / 1000;
-	const accepted = Object.entries(statuses).reduce((n, [s, c]) => (String(s).startsWith('2') ? n + c : n), 0);
-	return { reqPerSec: total / seconds, acks, statuses, accepted };
+	for (const r of records) statuses[r.status] = (statuses[r.status] || 0) + 1;
+	const accepted = records.filter((r) => typeof r.status === 'number' && r.status < 300).length;
+	return { reqPerSec: total / seconds, acks: records.map((r) => r.ms), statuses, accepted };
 }
 
 /**
@@ -355,7 +313,6 @@ async function main() {
 	}
 	out.push('', `Total bench time: ${Math.round((Date.now() - started) / 1000)} s.`);
 	process.stdout.write(`${out.join('\n')}\n`);
-	await dispatcher.close();
 }
 
 main().catch((e) => {

@@ -667,6 +667,7 @@ async function waitForExecutions(api, { workflowId, count = 1, timeoutMs = 15000
 
 module.exports = {
 	activateWorkflows,
+	pidAlive,
 	activateWorkflowsCli,
 	importTemplates,
 	cacheRoot,

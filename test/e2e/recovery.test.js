@@ -120,15 +120,6 @@ async function runRecovery(data = {}) {
 
 const byId = (id) => n8n.api(`/executions/${id}?includeData=true`);
 
-function pidAlive(pid) {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (e) {
-		return e.code === 'EPERM';
-	}
-}
-
 // ---------------------------------------------------------------------------------------------
 
 t.test('templates: the schedule ships off, Run now and the n8n API credential are wired', async () => {
@@ -256,7 +247,7 @@ t.test('recovery template: an execution cut by kill -9 of n8n ends crashed and i
 	assertAccepted(await postWebhook(triggerUrl(FLAKY), eventWebhookDelivery(genericEvent('order.paid', { orderId: 'crash-1', probeUrl: probe.url }))));
 	await rt.poll(() => probe.pending.length === 1, { timeoutMs: 10000, what: 'the execution to call the downstream service' });
 	process.kill(-n8n.pid, 'SIGKILL');
-	await rt.poll(() => !pidAlive(n8n.pid), { timeoutMs: 10000, intervalMs: 50, what: `n8n (pid ${n8n.pid}) to exit` });
+	await rt.poll(() => !rt.pidAlive(n8n.pid), { timeoutMs: 10000, intervalMs: 50, what: `n8n (pid ${n8n.pid}) to exit` });
 	probe.release(503); // the connection of the killed n8n
 	restarted = await rt.startN8n({ userFolder: n8n.userFolder, port: n8n.port, n8n: await rt.ensureN8n(n8n.n8nVersion) });
 	const [crashed] = await newExecutions(flaky.id, before);

@@ -81,8 +81,18 @@ function toDeliveryError(error: unknown, stage: Stage): DeliveryError {
 	return new DeliveryError('bad_payload', 'The delivery could not be processed');
 }
 
+type ResponseFields = Pick<IWebhookDescription, 'responseMode' | 'responseData'>;
+
+/** n8n's webhook description for these triggers: POST to `/webhook/<webhookId>/webhook`. */
+function webhookDescription(fields: ResponseFields): IWebhookDescription[] {
+	return [{ name: 'default', httpMethod: 'POST', path: 'webhook', ...fields }];
+}
+
+/** Respond immediately; `responseData: ''` makes n8n answer with our `webhookResponse` summary. */
+export const RESPOND_ON_RECEIVED = webhookDescription({ responseMode: 'onReceived', responseData: '' });
+
 /** A description field computed from the node's parameters: the template and the same logic. */
-export interface ParameterField {
+interface ParameterField {
 	template: string;
 	resolve: (parameters: INodeParameters) => NodeParameterValueType | undefined;
 }
@@ -91,26 +101,10 @@ export interface ParameterField {
  * n8n 2.41+ resolves such fields itself, without acquiring an expression isolate, when the node's
  * parameters hold no expression (`webhookDescriptionFields`); older n8n evaluates the templates.
  */
-function parameterFields(fields: Record<'responseMode' | 'responseData', ParameterField>): Pick<IWebhookDescription, 'responseMode' | 'responseData'> {
+function parameterFields(fields: Record<keyof ResponseFields, ParameterField>): ResponseFields {
 	if (typeof webhookDescriptionFields === 'function') return webhookDescriptionFields(fields);
 	return { responseMode: fields.responseMode.template, responseData: fields.responseData.template };
 }
-
-/** n8n's webhook description for these triggers: POST to `/webhook/<webhookId>/webhook`. */
-export function webhookDescription(response: { responseMode: string | ParameterField; responseData: string | ParameterField }): IWebhookDescription[] {
-	const { responseMode, responseData } = response;
-	const fields =
-		typeof responseMode === 'string' && typeof responseData === 'string'
-			? { responseMode, responseData }
-			: parameterFields({ responseMode: asField(responseMode), responseData: asField(responseData) });
-	return [{ name: 'default', httpMethod: 'POST', path: 'webhook', ...fields }];
-}
-
-const asField = (value: string | ParameterField): ParameterField =>
-	typeof value === 'string' ? { template: value, resolve: () => value } : value;
-
-/** Respond immediately; `responseData: ''` makes n8n answer with our `webhookResponse` summary. */
-export const RESPOND_ON_RECEIVED = webhookDescription({ responseMode: 'onReceived', responseData: '' });
 
 /** When a trigger with a *Respond* field answers: n8n's response modes, by the same names. */
 export type RespondMode = 'onReceived' | 'lastNode';
@@ -120,13 +114,13 @@ export type RespondMode = 'onReceived' | 'lastNode';
  * answers our summary (`responseData: ''`); "after the workflow" answers 200 with no body, or
  * 500 when the workflow failed. `noData` keeps the workflow's items out of the sender's answer.
  */
-export const RESPOND_WEBHOOKS = webhookDescription({
+export const RESPOND_WEBHOOKS = webhookDescription(parameterFields({
 	responseMode: { template: '={{$parameter["respond"]}}', resolve: (parameters) => parameters.respond },
 	responseData: {
 		template: '={{$parameter["respond"] === "lastNode" ? "noData" : ""}}',
 		resolve: (parameters) => (parameters.respond === 'lastNode' ? 'noData' : ''),
 	},
-});
+}));
 
 /** The texts of the *Respond* field: a default and what each choice means for this sender. */
 export interface RespondTexts {

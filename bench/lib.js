@@ -1,7 +1,5 @@
 'use strict';
-/** What the real-n8n benchmarks share: percentiles, a bounded load generator, n8n's SQLite. */
-const { execFile } = require('node:child_process');
-const path = require('node:path');
+/** What the real-n8n benchmarks share: percentiles and a bounded load generator. */
 const { Agent, request } = require('undici');
 
 function percentile(values, p) {
@@ -82,21 +80,4 @@ function summarize(records) {
 	return { ...c, p50: percentile(acked.map((r) => r.ms), 50), p99: percentile(acked.map((r) => r.ms), 99) };
 }
 
-/** Rows of a query on a single-instance n8n's SQLite file, read by a separate process. */
-async function sqliteRows(n8n, userFolder, query) {
-	const db = path.join(userFolder, '.n8n', 'database.sqlite');
-	const script = `
-		const sqlite3 = require(${JSON.stringify(path.join(n8n.dir, 'node_modules', 'sqlite3'))});
-		const db = new sqlite3.Database(${JSON.stringify(db)}, sqlite3.OPEN_READONLY);
-		db.all(${JSON.stringify(query)}, (e, rows) => {
-			if (e) throw e;
-			process.stdout.write(JSON.stringify(rows.map((r) => Object.values(r))));
-			db.close();
-		});`;
-	const out = await new Promise((resolve, reject) =>
-		execFile(n8n.node, ['-e', script], { maxBuffer: 1 << 30 }, (e, stdout, stderr) => (e ? reject(new Error(stderr || e.message)) : resolve(stdout))),
-	);
-	return JSON.parse(out);
-}
-
-module.exports = { percentile, median, sendDeliveries, summarize, sqliteRows };
+module.exports = { percentile, median, sendDeliveries, summarize };

@@ -28,7 +28,8 @@ const path = require('node:path');
 const rt = require('../scripts/n8n-runtime');
 const { startE2E } = require('../test/e2e/harness');
 const { startQueueStack } = require('../scripts/queue-stack');
-const { sendDeliveries, summarize, sqliteRows } = require('./lib');
+const { sendDeliveries, summarize } = require('./lib');
+const { uuid } = require('./n8n-workflows');
 
 const LOAD_N = Number(process.env.BENCH_LOAD_N || 10000);
 const FAULT_N = Number(process.env.BENCH_FAULT_N || 600);
@@ -44,11 +45,6 @@ const log = (msg) => process.stderr.write(`[bench:load] ${msg}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // workflows
-
-const uuid = (seed) => {
-	const h = crypto.createHash('sha256').update(seed).digest('hex');
-	return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-};
 
 const ids = { plain: 'loadEventPlain00', immediate: 'loadEventImmed00', after: 'loadEventAfter00', svrWait: 'loadSvrWait00000' };
 
@@ -120,7 +116,7 @@ async function regularInstance(files) {
 		baseUrl: e2e.baseUrl,
 		workflowId: (file) => e2e.workflows.find((w) => path.basename(w.file) === file).id,
 		url: (workflowId) => e2e.workflows.find((w) => w.id === workflowId).webhookUrls[0].url,
-		rows: (query) => sqliteRows(n8n, e2e.userFolder, query),
+		rows: (query) => rt.sqliteRows(n8n, e2e.userFolder, query),
 		async crash() {
 			process.kill(-handle.pid, 'SIGKILL');
 			await new Promise((r) => setTimeout(r, 500));

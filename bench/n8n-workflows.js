@@ -132,4 +132,4 @@ async function writeBenchFiles() {
 	return { dir, workflowsDir, credentialsFile, secrets };
 }
 
-module.exports = { ids, writeBenchFiles };
+module.exports = { ids, uuid, writeBenchFiles };

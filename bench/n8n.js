@@ -26,7 +26,7 @@ const rt = require('../scripts/n8n-runtime');
 const { startE2E } = require('../test/e2e/harness');
 const { createRoomleToken } = require('../dist/nodes/shared/roomleToken');
 const wf = require('./n8n-workflows');
-const { median, percentile, sendDeliveries, sqliteRows } = require('./lib');
+const { median, percentile, sendDeliveries } = require('./lib');
 
 const REPS = Number(process.env.BENCH_REPS || 3);
 const SEQ = Number(process.env.BENCH_SEQ || 40);
@@ -56,7 +56,7 @@ function rssMiB(pid) {
 
 /** Executions per workflow id and status, read from n8n's SQLite file by a separate process. */
 async function executionCounts(n8n, userFolder) {
-	const rows = await sqliteRows(n8n, userFolder, 'SELECT workflowId, status, COUNT(*) FROM execution_entity GROUP BY 1, 2');
+	const rows = await rt.sqliteRows(n8n, userFolder, 'SELECT workflowId, status, COUNT(*) FROM execution_entity GROUP BY 1, 2');
 	const counts = {};
 	for (const [w, s, n] of rows) {
 		counts[w] = counts[w] || { all: 0, finished: 0, success: 0 };

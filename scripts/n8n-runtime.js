@@ -538,23 +538,25 @@ async function registeredWebhooks(n8n, userFolder, baseUrl, { waitForWorkflowIds
 }
 
 async function readWebhookTable(n8n, userFolder, baseUrl) {
+	const rows = await sqliteRows(n8n, userFolder, 'SELECT workflowId, node, method, webhookPath FROM webhook_entity ORDER BY workflowId, node');
+	return rows.map(([workflowId, node, method, webhookPath]) => ({ workflowId, node, method, path: webhookPath, url: `${baseUrl}/webhook/${webhookPath}` }));
+}
+
+/**
+ * Rows (arrays of column values) of a read-only query on a single-instance n8n's SQLite file,
+ * run by a separate process with n8n's own sqlite3 (built for n8n's Node).
+ */
+async function sqliteRows(n8n, userFolder, query) {
 	const db = path.join(userFolder, '.n8n', 'database.sqlite');
 	const script = `
 		const sqlite3 = require(${JSON.stringify(path.join(n8n.dir, 'node_modules', 'sqlite3'))});
 		const db = new sqlite3.Database(${JSON.stringify(db)}, sqlite3.OPEN_READONLY);
-		db.all('SELECT workflowId, node, method, webhookPath FROM webhook_entity ORDER BY workflowId, node', (e, rows) => {
+		db.all(${JSON.stringify(query)}, (e, rows) => {
 			if (e) throw e;
-			process.stdout.write(JSON.stringify(rows));
+			process.stdout.write(JSON.stringify(rows.map((r) => Object.values(r))));
 			db.close();
 		});`;
-	const rows = JSON.parse(await run(n8n.node, ['-e', script], { capture: true }));
-	return rows.map((r) => ({
-		workflowId: r.workflowId,
-		node: r.node,
-		method: r.method,
-		path: r.webhookPath,
-		url: `${baseUrl}/webhook/${r.webhookPath}`,
-	}));
+	return JSON.parse(await run(n8n.node, ['-e', script], { capture: true }));
 }
 
 /**
@@ -668,6 +670,7 @@ async function waitForExecutions(api, { workflowId, count = 1, timeoutMs = 15000
 module.exports = {
 	activateWorkflows,
 	pidAlive,
+	sqliteRows,
 	activateWorkflowsCli,
 	importTemplates,
 	cacheRoot,

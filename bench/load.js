@@ -17,7 +17,10 @@
  *   traced by its id through the stored execution data: finished, failed, recovered, lost (no
  *   stored execution holds it), duplicated (more than one successful run).
  *
- * Settings (env): BENCH_LOAD_N, BENCH_FAULT_N, BENCH_FAULT_REPS, BENCH_LOAD_MODES ("regular,queue"),
+ * - "queue-defaults": kill -9 a worker again, with n8n's own QUEUE_WORKER_* settings: how long its
+ *   executions take to end, against the shorter settings README recommends.
+ *
+ * Settings (env): BENCH_LOAD_N, BENCH_FAULT_N, BENCH_FAULT_REPS, BENCH_LOAD_MODES ("regular,queue,queue-defaults"),
  * BENCH_SKIP_LOAD=1, BENCH_SKIP_FAULTS=1.
  */
 const crypto = require('node:crypto');
@@ -34,7 +37,7 @@ const { uuid } = require('./n8n-workflows');
 const LOAD_N = Number(process.env.BENCH_LOAD_N || 10000);
 const FAULT_N = Number(process.env.BENCH_FAULT_N || 600);
 const FAULT_REPS = Number(process.env.BENCH_FAULT_REPS || 3);
-const MODES = (process.env.BENCH_LOAD_MODES || 'regular,queue').split(',');
+const MODES = (process.env.BENCH_LOAD_MODES || 'regular,queue,queue-defaults').split(',');
 const PKG = 'n8n-nodes-vendor-webhooks';
 const RECOVERY_TEMPLATE = path.join(__dirname, '..', 'templates', 'recover-failed-deliveries.json');
 // Shorter than n8n's defaults (60 s lock, 30 s stalled check) so a dead worker's jobs are
@@ -130,11 +133,12 @@ async function regularInstance(files) {
 	};
 }
 
-async function queueInstance(files) {
+async function queueInstance(files, mode) {
 	const userFolder = await fsp.mkdtemp(path.join(os.tmpdir(), 'bench-queue-'));
-	const stack = await startQueueStack({ userFolder, workflows: [files.workflowsDir], credentials: files.credentialsFile, ports: { main: files.mainPort }, workers: 2, env: QUEUE_WORKER_ENV });
+	const env = mode === 'queue' ? QUEUE_WORKER_ENV : {};
+	const stack = await startQueueStack({ userFolder, workflows: [files.workflowsDir], credentials: files.credentialsFile, ports: { main: files.mainPort }, workers: 2, env });
 	return {
-		mode: 'queue',
+		mode,
 		api: stack.api,
 		baseUrl: stack.mainUrl,
 		workflowId: (file) => stack.workflows.find((w) => path.basename(w.file) === file).id,
@@ -148,13 +152,20 @@ async function queueInstance(files) {
 	};
 }
 
+const killWorker = async (inst) => {
+	await inst.stack.kill('worker1');
+	await inst.stack.restart('worker1');
+};
+
+/**
+ * What runs in each mode. "queue-defaults" is queue mode with n8n's own QUEUE_WORKER_* settings,
+ * for one comparison only: how long a dead worker's executions take to end.
+ */
 const FAULTS = {
 	regular: { 'kill -9 n8n': (inst) => inst.crash() },
+	'queue-defaults': { 'kill -9 a worker': killWorker },
 	queue: {
-		'kill -9 a worker': async (inst) => {
-			await inst.stack.kill('worker1');
-			await inst.stack.restart('worker1');
-		},
+		'kill -9 a worker': killWorker,
 		'kill -9 the webhook processor': async (inst) => {
 			await inst.stack.kill('webhook');
 			await inst.stack.restart('webhook');
@@ -236,7 +247,11 @@ async function runRecovery(inst, apiKey) {
 	const body = JSON.stringify({ event_time: Math.floor(Date.now() / 1000), event_type: 'recovery.run', current_context: {}, data: {} });
 	const { records } = await sendDeliveries(inst.url(recoveryId), () => ({ id: 'recovery', body, headers: { 'content-type': 'application/json', 'x-api-key': apiKey } }), { total: 1, clients: 1 });
 	if (records[0].status !== 200) throw new Error(`recovery run answered ${records[0].status}`);
-	return settleAll(inst, recoveryId, { min: before + 1 });
+	await settleAll(inst, recoveryId, { min: before + 1 });
+	// How many lost deliveries the run reported ("Report lost deliveries" fails the run with their count).
+	const [[status, data]] = await inst.rows(`SELECT e.status, d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = '${recoveryId}' ORDER BY e.id DESC LIMIT 1`);
+	const reported = /(\d+) acknowledged deliveries were lost/.exec(String(data));
+	return { status, reportedLost: reported ? Number(reported[1]) : 0 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,10 +298,10 @@ async function faultRun(inst, apiKey, { respond, fault }) {
 	// From the fault to every execution ended (n8n declaring the dead ones failed or crashed).
 	const settledSec = (Date.now() - injectedAt) / 1000;
 	const before = await trace(inst, workflowId, run);
-	await runRecovery(inst, apiKey);
+	const { reportedLost } = await runRecovery(inst, apiKey);
 	await settleAll(inst, workflowId);
 	const after = await trace(inst, workflowId, run);
-	const result = { ...classify(acked, before, after), settledSec, sent: FAULT_N, ...summarize(records) };
+	const result = { ...classify(acked, before, after), reportedLost, settledSec, sent: FAULT_N, ...summarize(records) };
 	log(`${inst.mode} ${fault} (${respond}): ${JSON.stringify(result)}`);
 	return result;
 }
@@ -295,18 +310,19 @@ async function runMode(mode, apiKey) {
 	const mainPort = await require('../test/e2e/harness').freePortPair();
 	const files = await writeFiles({ apiKey }, mainPort);
 	log(`starting ${mode} mode`);
-	const inst = mode === 'queue' ? await queueInstance(files) : await regularInstance(files);
+	const inst = mode === 'regular' ? await regularInstance(files) : await queueInstance(files, mode);
+	const defaultsOnly = mode === 'queue-defaults';
 	const result = { mode };
 	try {
 		await prepareRecovery(inst, inst.baseUrl);
-		if (process.env.BENCH_SKIP_LOAD !== '1') {
+		if (process.env.BENCH_SKIP_LOAD !== '1' && !defaultsOnly) {
 			result.load = await loadScenario(inst, apiKey);
 			result.wait = await waitScenario(inst);
 		}
 		if (process.env.BENCH_SKIP_FAULTS !== '1') {
 			result.faults = [];
 			for (const fault of Object.keys(FAULTS[mode])) {
-				for (const respond of ['immediate', 'after']) {
+				for (const respond of defaultsOnly ? ['immediate'] : ['immediate', 'after']) {
 					for (let rep = 0; rep < FAULT_REPS; rep++) result.faults.push({ fault, respond, rep, ...(await faultRun(inst, apiKey, { respond, fault })) });
 				}
 			}
@@ -334,7 +350,7 @@ function report(results) {
 		const w = r.wait;
 		lines.push(`| ${r.mode} | SynthesisVR → Wait 5 s, 200 at 50 clients | ${w['2xx']} | ${w['4xx']} | ${w['5xx']} | ${w.timeout} | ${w.error} | – | ${ms(w.p50)} / ${ms(w.p99)} ms | ${w.executions} | ${w.succeeded} |`);
 	}
-	lines.push('', `| mode | fault (during ${FAULT_N} deliveries, 20 clients) | Respond | runs | acknowledged | finished | failed (error/crashed) | recovered | lost | duplicated | unfinished | fault → all ended (s) |`, '|---|---|---|---|---|---|---|---|---|---|---|---|');
+	lines.push('', `| mode | fault (during ${FAULT_N} deliveries, 20 clients) | Respond | runs | acknowledged | finished | failed (error/crashed) | recovered | lost | lost, reported by the recovery | duplicated | unfinished | fault → all ended (s) |`, '|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 	for (const r of results.filter((x) => x.faults)) {
 		const groups = new Map();
 		for (const f of r.faults) {
@@ -345,7 +361,7 @@ function report(results) {
 		for (const [key, runs] of groups) {
 			const [fault, respond] = key.split('|');
 			const sum = (k) => runs.map((x) => x[k]).join(' / ');
-			lines.push(`| ${r.mode} | ${fault} | ${respond === 'after' ? 'After the Workflow' : 'Immediately'} | ${runs.length} | ${sum('acknowledged')} | ${sum('finished')} | ${sum('failed')} | ${sum('recovered')} | ${sum('lost')} | ${sum('duplicated')} | ${sum('unfinished')} | ${runs.map((x) => Math.round(x.settledSec)).join(' / ')} |`);
+			lines.push(`| ${r.mode} | ${fault} | ${respond === 'after' ? 'After the Workflow' : 'Immediately'} | ${runs.length} | ${sum('acknowledged')} | ${sum('finished')} | ${sum('failed')} | ${sum('recovered')} | ${sum('lost')} | ${sum('reportedLost')} | ${sum('duplicated')} | ${sum('unfinished')} | ${runs.map((x) => Math.round(x.settledSec)).join(' / ')} |`);
 		}
 	}
 	return lines.join('\n');

@@ -16,7 +16,7 @@ const { startE2E, postWebhook, freePortPair, e2eTest } = require('./harness');
 const rt = require('../../scripts/n8n-runtime');
 const { pidAlive } = require('../../scripts/queue-stack');
 const {
-	vendorHelpers, TEMPLATES, credentialsFile, fixtureFiles, SYNTHESISVR_BATCH, SYNTHESISVR_TOKEN, nodeItems, assertRejected,
+	vendorHelpers, dedupRedelivery, TEMPLATES, credentialsFile, fixtureFiles, SYNTHESISVR_BATCH, SYNTHESISVR_TOKEN, nodeItems, assertRejected,
 	assertAccepted, json, failedSyncRun, synchubDelivery, apiRtcTicket, apiRtcHeaders, roomleEvent, roomleToken,
 	genericEvent, eventWebhookDelivery, SEND_CASES, parseJson,
 } = require('./vendor-helpers');
@@ -266,6 +266,13 @@ t.test('Roomle template: valid token, no data.email → the workflow fails in a 
 	const execution = await oneExecutionRunByWorker(wf, before, 'error');
 	assert.equal(execution.data.resultData.lastNodeExecuted, 'Let Roomle send it');
 	assert.match(execution.data.resultData.error.message, /No email address/);
+}, CASE_TIMEOUT);
+
+// A re-delivered event (same meta.dedupKey) passes Remove Duplicates once, whichever worker runs it
+
+t.test('dedup-redelivery.json: the same event twice via the webhook processor → the summary sees it once', async () => {
+	const executions = await dedupRedelivery(h, triggerUrl('dedup-redelivery.json'), { postWebhook });
+	for (const e of executions) await assertRunByWorker(e);
 }, CASE_TIMEOUT);
 
 // ---------------------------------------------------------------------------------------------

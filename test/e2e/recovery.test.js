@@ -18,7 +18,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startE2E, postWebhook, freePortPair, e2eTest } = require('./harness');
 const rt = require('../../scripts/n8n-runtime');
-const { vendorHelpers, TEMPLATES, FIXTURES, credentials: vendorCredentials, nodeItems, assertAccepted, json, genericEvent, eventWebhookDelivery } = require('./vendor-helpers');
+const { vendorHelpers, dedupRedelivery, TEMPLATES, FIXTURES, credentials: vendorCredentials, nodeItems, assertAccepted, genericEvent, eventWebhookDelivery } = require('./vendor-helpers');
 
 const t = e2eTest();
 const COLD_TIMEOUT = 15 * 60 * 1000; // first run installs Node 24 + n8n (~4 min)
@@ -138,30 +138,7 @@ t.test('templates: the schedule ships off, Run now and the n8n API credential ar
 }, CASE_TIMEOUT);
 
 t.test('dedup template: the same event twice → two executions, the summary sees it once; another event passes', async () => {
-	const wf = workflow(DEDUP);
-	const url = triggerUrl(DEDUP);
-	const event = eventWebhookDelivery(genericEvent('order.created', { orderId: 'dedup-1' }));
-	const other = eventWebhookDelivery(genericEvent('order.created', { orderId: 'dedup-2' }));
-	const executions = [];
-	// One at a time: each delivery's execution has finished before the next one is sent.
-	for (const delivery of [event, event, other]) {
-		const before = await executionIds(wf.id);
-		assertAccepted(await postWebhook(url, delivery));
-		executions.push(...(await newExecutions(wf.id, before)));
-	}
-	const [first, again, next] = executions;
-	for (const e of executions) assert.equal(e.status, 'success', JSON.stringify(e.data?.resultData?.error ?? null));
-
-	const key = nodeItems(first, 'Event Webhook Trigger')[0].meta.dedupKey;
-	assert.equal(nodeItems(again, 'Event Webhook Trigger')[0].meta.dedupKey, key, 'a re-delivery has the same dedupKey');
-	assert.deepEqual(nodeItems(first, 'Event summary').map((i) => [i.dedupKey, i.data.orderId]), [[key, 'dedup-1']]);
-	// The re-delivery ran the trigger and the dedup step, which let nothing through.
-	assert.deepEqual(nodeItems(again, 'Skip re-deliveries'), []);
-	assert.equal(again.data.resultData.runData['Event summary'], undefined, 'Event summary ran for the re-delivery');
-
-	const otherKey = nodeItems(next, 'Event Webhook Trigger')[0].meta.dedupKey;
-	assert.notEqual(otherKey, key);
-	assert.deepEqual(nodeItems(next, 'Event summary').map((i) => [i.dedupKey, i.data.orderId]), [[otherKey, 'dedup-2']]);
+	await dedupRedelivery(h, triggerUrl(DEDUP), { postWebhook });
 }, CASE_TIMEOUT);
 
 t.test('recovery template: a failed delivery is retried once with its original items; other workflows are left alone', async () => {

@@ -220,6 +220,41 @@ const eventWebhookDelivery = (payload, key = EVENT_API_KEY) => ({
 	headers: { 'content-type': 'application/json', 'x-api-key': key },
 });
 
+// templates/dedup-redelivery.json, in either mode --------------------------------------------
+
+/**
+ * The same event delivered twice starts two executions, but the node after *Remove Duplicates*
+ * sees it once; another event passes. `h` is a vendorHelpers(); `url` the trigger's production
+ * URL. Returns the three executions (first, re-delivery, other event).
+ */
+async function dedupRedelivery(h, url, { postWebhook }) {
+	const wf = h.workflow('dedup-redelivery.json');
+	const run = Date.now().toString(36);
+	const event = eventWebhookDelivery(genericEvent('order.created', { orderId: `dedup-${run}-1` }));
+	const other = eventWebhookDelivery(genericEvent('order.created', { orderId: `dedup-${run}-2` }));
+	const executions = [];
+	// One at a time: each delivery's execution has finished before the next one is sent.
+	for (const delivery of [event, event, other]) {
+		const before = await h.executionIds(wf.id);
+		assertAccepted(await postWebhook(url, delivery));
+		executions.push(...(await h.newExecutions(wf.id, before)));
+	}
+	const [first, again, next] = executions;
+	for (const e of executions) assert.equal(e.status, 'success', JSON.stringify(e.data?.resultData?.error ?? null));
+
+	const key = nodeItems(first, 'Event Webhook Trigger')[0].meta.dedupKey;
+	assert.equal(nodeItems(again, 'Event Webhook Trigger')[0].meta.dedupKey, key, 'a re-delivery has the same dedupKey');
+	assert.deepEqual(nodeItems(first, 'Event summary').map((i) => [i.dedupKey, i.data.orderId]), [[key, `dedup-${run}-1`]]);
+	// The re-delivery ran the trigger and the dedup step, which let nothing through.
+	assert.deepEqual(nodeItems(again, 'Skip re-deliveries'), []);
+	assert.equal(again.data.resultData.runData['Event summary'], undefined, 'Event summary ran for the re-delivery');
+
+	const otherKey = nodeItems(next, 'Event Webhook Trigger')[0].meta.dedupKey;
+	assert.notEqual(otherKey, key);
+	assert.deepEqual(nodeItems(next, 'Event summary').map((i) => [i.dedupKey, i.data.orderId]), [[otherKey, `dedup-${run}-2`]]);
+	return executions;
+}
+
 // Send Webhook → another workflow's trigger in the same n8n, one case per signing scheme ----------
 
 const SEND_CASES = [
@@ -293,6 +328,7 @@ const SEND_CASES = [
 
 module.exports = {
 	vendorHelpers,
+	dedupRedelivery,
 	REPO,
 	TEMPLATES,
 	FIXTURES,

@@ -1,0 +1,70 @@
+/**
+ * Every receive function, fed hostile deliveries: any body (vendor-shaped, corrupted, raw bytes,
+ * deep, wide, huge, invalid UTF-8, __proto__ keys), any header map, query and IP, with the
+ * credential presented validly, not at all, signed with another secret, padded or garbled.
+ *
+ * Contract: nothing but a DeliveryError with a 4xx status escapes; the answer and the log message
+ * hold no secret; an accepted delivery yields items with the documented meta, that n8n can
+ * serialise; and a node that checks a credential never accepts a delivery without a valid one.
+ */
+import * as fc from 'fast-check';
+
+import type { Delivery } from '../../nodes/shared/delivery';
+import { bodyFor, headerMap, ipArb, queryMap, RECEIVED_AT, type Vendor } from './arbitraries';
+import { attempt, ensure, ensureAccepted } from './contracts';
+import { fuzz } from './run';
+import {
+	authConfigured,
+	mergeHeaders,
+	MUST_REFUSE,
+	present,
+	presentationArb,
+	receive,
+	secretHeadersOf,
+	secretsOf,
+	settingsArb,
+	VENDOR_NAMES,
+} from './scenarios';
+
+const VENDORS: Vendor[] = ['synthesisVr', 'synchub', 'apiRtc', 'roomle', 'eventWebhook'];
+
+describe('receive functions: hostile deliveries', () => {
+	for (const vendor of VENDORS) {
+		fuzz(`receive ${vendor}: only 4xx DeliveryErrors, documented meta, no secret, no credential no entry`, () =>
+			fc.property(
+				settingsArb[vendor],
+				bodyFor(vendor),
+				headerMap,
+				queryMap,
+				ipArb,
+				presentationArb,
+				fc.boolean(),
+				(configured, body, hostileHeaders, hostileQuery, ip, presentation, credentialsFirst) => {
+					const credentials = present(configured, body, presentation);
+					const delivery: Delivery = {
+						body,
+						headers: mergeHeaders(hostileHeaders, credentials.headers, credentialsFirst),
+						query: { ...hostileQuery, ...credentials.query },
+						ip,
+						receivedAt: RECEIVED_AT,
+					};
+					const secrets = secretsOf(configured);
+					const outcome = attempt(() => receive(configured, delivery), secrets);
+					if (!outcome.accepted) return;
+					const checked = authConfigured(configured);
+					ensureAccepted(outcome.value, delivery, {
+						vendor: VENDOR_NAMES[vendor],
+						verified: checked,
+						includeHeaders: configured.settings.includeHeaders === true,
+						secretHeaders: secretHeadersOf(configured),
+						secrets,
+					});
+					const wrongIsRight = presentation.kind === 'wrongSecret' && secrets.some((secret) => secret.includes(presentation.otherSecret));
+					if (checked && MUST_REFUSE.has(presentation.kind) && !wrongIsRight) {
+						ensure(false, `a delivery with credential "${presentation.kind}" was accepted`);
+					}
+				},
+			),
+		);
+	}
+});

@@ -28,16 +28,15 @@ export interface SharedSecretCheck {
 
 /** Checks a shared secret sent as a header, a bearer token or a query parameter. Fails closed. */
 export function verifySharedSecret(check: SharedSecretCheck): { source: 'header' | 'bearer' | 'query'; keyIndex: number } {
-	const keys = check.keys.filter((key) => key !== '');
 	const label = check.label ?? 'API key';
-	if (keys.length === 0) throw new DeliveryError('not_configured', `Authentication is on but no ${label} is configured`);
+	if (check.keys.every((key) => key === '')) throw new DeliveryError('not_configured', `Authentication is on but no ${label} is configured`);
 
 	let source: 'header' | 'bearer' | 'query' | undefined;
 	let received = headerValue(check.headers, check.headerName);
 	if (received !== undefined) source = 'header';
 	if (received === undefined && check.allowBearer) {
-		const bearer = /^Bearer\s+(.+)$/i.exec(headerValue(check.headers, 'authorization') ?? '');
-		if (bearer) [received, source] = [bearer[1].trim(), 'bearer'];
+		const bearer = /^Bearer[ \t]+(.+)$/i.exec(headerValue(check.headers, 'authorization') ?? '');
+		if (bearer) [received, source] = [bearer[1], 'bearer'];
 	}
 	if (received === undefined && check.query && check.queryName) {
 		const raw = check.query[check.queryName];
@@ -50,9 +49,12 @@ export function verifySharedSecret(check: SharedSecretCheck): { source: 'header'
 			.join(' or ');
 		throw new DeliveryError('missing_header', `No ${label} was sent (expected ${where})`);
 	}
+	// Index into the configured list itself, blanks included, so meta.verification names the
+	// secret that matched (a blank current key must not make the previous one look current).
+	// Every key is compared, so the time taken does not depend on which one matched.
 	let keyIndex = -1;
-	for (const [index, key] of keys.entries()) {
-		if (secretsEqual(received, key) && keyIndex === -1) keyIndex = index;
+	for (const [index, key] of check.keys.entries()) {
+		if (key !== '' && secretsEqual(received, key) && keyIndex === -1) keyIndex = index;
 	}
 	if (keyIndex === -1) throw new DeliveryError(check.code ?? 'bad_api_key', `The ${label} is not valid`);
 	return { source, keyIndex };

@@ -8,6 +8,19 @@ export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
 	return timingSafeEqual(left, right);
 }
 
+/**
+ * Strips what HTTP strips around a field value: spaces and horizontal tabs only (RFC 9110 §5.5).
+ * `String.prototype.trim()` would also drop U+00A0 and other Unicode spaces, and so accept a
+ * secret or signature that was sent with one attached.
+ */
+export function trimOws(value: string): string {
+	let start = 0;
+	let end = value.length;
+	while (start < end && (value.charCodeAt(start) === 0x20 || value.charCodeAt(start) === 0x09)) start++;
+	while (end > start && (value.charCodeAt(end - 1) === 0x20 || value.charCodeAt(end - 1) === 0x09)) end--;
+	return start === 0 && end === value.length ? value : value.slice(start, end);
+}
+
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 const HEX = /^(?:[0-9a-fA-F]{2})*$/;
@@ -18,7 +31,7 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
  * we reject instead. Returns undefined for malformed input.
  */
 export function decodeBase64(text: string): Buffer | undefined {
-	const value = text.trim();
+	const value = trimOws(text);
 	if (!BASE64.test(value) && !BASE64URL.test(value)) return undefined;
 	let unpadded = value.length;
 	while (unpadded > 0 && value.charCodeAt(unpadded - 1) === 0x3d /* = */) unpadded--;
@@ -30,12 +43,15 @@ export function decodeBase64(text: string): Buffer | undefined {
 
 /** Strict hex decoding; undefined for odd lengths or non-hex characters. */
 export function decodeHex(text: string): Buffer | undefined {
-	const value = text.trim();
+	const value = trimOws(text);
 	if (value.length === 0 || !HEX.test(value)) return undefined;
 	return Buffer.from(value, 'hex');
 }
 
-/** Lower-cased header lookup; repeated headers (arrays) yield their first value. */
+/**
+ * Case-insensitive header lookup; repeated headers (arrays) yield their first value. The value
+ * is trimmed as HTTP does ({@link trimOws}); empty counts as absent.
+ */
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
 export function headerValue(headers: HeaderBag, name: string): string | undefined {
@@ -44,7 +60,7 @@ export function headerValue(headers: HeaderBag, name: string): string | undefine
 		if (key.toLowerCase() !== wanted) continue;
 		const value = Array.isArray(raw) ? raw[0] : raw;
 		if (value === undefined) return undefined;
-		const trimmed = value.trim();
+		const trimmed = trimOws(value);
 		return trimmed === '' ? undefined : trimmed;
 	}
 	return undefined;

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 import { decodeBase64, decodeHex } from './encoding';
 import { DeliveryError } from './errors';
-import { type Clock, assertFreshTimestamp, parseTimestamp } from './timestamps';
+import { type Clock, assertFreshTimestamp, parseTimestamp, parseUnixSeconds } from './timestamps';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 export type SignatureEncoding = 'hex' | 'base64';
@@ -25,8 +25,9 @@ export interface SignedParts {
 
 export const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
-const WHITESPACE = /\s+/;
-const WHITESPACE_OR_COMMA = /[\s,]+/;
+// HTTP's whitespace only (RFC 9110): a Unicode space is part of a value, not a separator.
+const WHITESPACE = /[ \t]+/;
+const WHITESPACE_OR_COMMA = /[ \t,]+/;
 
 /**
  * What goes in front of the body in the signed bytes (`timestamp.` or `id.timestamp.`), or
@@ -97,6 +98,8 @@ export interface HmacVerification {
 	/** Raw timestamp header value, when the scheme uses one. */
 	timestamp?: string;
 	timestampHeaderName?: string;
+	/** `unixSeconds`: integer seconds only (Standard Webhooks); otherwise any form {@link parseTimestamp} reads. */
+	timestampFormat?: 'unixSeconds' | 'any';
 	id?: string;
 	/** Allowed clock difference in seconds, both directions; 0 turns the check off. */
 	toleranceSec: number;
@@ -130,7 +133,7 @@ export function verifyHmac(input: HmacVerification): HmacVerified {
 	let timestampSec: number | undefined;
 	const usesTimestamp = scheme.signedContent !== 'body';
 	if (input.timestamp !== undefined) {
-		timestampSec = parseTimestamp(input.timestamp);
+		timestampSec = input.timestampFormat === 'unixSeconds' ? parseUnixSeconds(input.timestamp) : parseTimestamp(input.timestamp);
 		assertFreshTimestamp(timestampSec, input.toleranceSec, input.clock);
 	} else if (usesTimestamp || input.timestampHeaderName) {
 		throw new DeliveryError('missing_header', `The ${input.timestampHeaderName ?? 'timestamp'} header is missing`);

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-import { decodeBase64 } from './encoding';
+import { decodeBase64, trimOws } from './encoding';
 import { DeliveryError } from './errors';
 import { type Clock, assertFreshTimestamp } from './timestamps';
 
@@ -207,7 +207,7 @@ export function verifyRoomleToken(input: RoomleTokenVerification): RoomleTokenVe
 	if (input.token === undefined) throw new DeliveryError('missing_header', `The ${input.headerName} header is missing`);
 
 	// `01-` or `02-`, then at least one character.
-	const token = input.token.trim();
+	const token = trimOws(input.token);
 	const algorithm: RoomleAlgorithm | undefined = token.startsWith('02-') ? '02' : token.startsWith('01-') ? '01' : undefined;
 	if (algorithm === undefined || token.length < 4) throw tokenFailure('format');
 	const data = decodeBase64(token.slice(3));

@@ -72,7 +72,6 @@ export function verifyStandardWebhook(input: StandardWebhookVerifyInput): { id: 
 	if (id === undefined) throw new DeliveryError('missing_header', 'The webhook-id header is missing');
 	const timestamp = headerValue(input.headers, STANDARD_WEBHOOKS_HEADERS.timestamp);
 	if (timestamp === undefined) throw new DeliveryError('missing_header', 'The webhook-timestamp header is missing');
-	if (!/^\d+$/.test(timestamp)) throw new DeliveryError('bad_timestamp', 'The webhook-timestamp header is not unix seconds');
 
 	const result = verifyHmac({
 		scheme: STANDARD_WEBHOOKS_SCHEME,
@@ -83,6 +82,7 @@ export function verifyStandardWebhook(input: StandardWebhookVerifyInput): { id: 
 		signatureHeaderName: STANDARD_WEBHOOKS_HEADERS.signature,
 		timestamp,
 		timestampHeaderName: STANDARD_WEBHOOKS_HEADERS.timestamp,
+		timestampFormat: 'unixSeconds',
 		id,
 		toleranceSec: input.toleranceSec ?? STANDARD_WEBHOOKS_TOLERANCE_SEC,
 		clock: input.clock,

@@ -1,3 +1,4 @@
+import { trimOws } from './encoding';
 import { DeliveryError } from './errors';
 
 /** Milliseconds since the epoch; injectable so tests can pin the clock. */
@@ -9,7 +10,7 @@ export const systemClock: Clock = () => Date.now();
  * Returns unix seconds. Throws `bad_timestamp` for anything else.
  */
 export function parseTimestamp(value: string): number {
-	const text = value.trim();
+	const text = trimOws(value);
 	if (/^\d{1,12}$/.test(text)) return Number(text);
 	if (/^\d{13,16}$/.test(text)) return Math.floor(Number(text) / 1000);
 	const ms = parseIsoDate(text);
@@ -18,12 +19,22 @@ export function parseTimestamp(value: string): number {
 }
 
 /**
+ * Integer unix seconds and nothing else: what Standard Webhooks' `webhook-timestamp` holds. The
+ * spec and its reference libraries refuse milliseconds, fractions and dates; so do we (a
+ * 13-digit value is read as seconds, far in the future, and refused as such).
+ */
+export function parseUnixSeconds(value: string): number {
+	if (!/^\d{1,15}$/.test(value)) throw new DeliveryError('bad_timestamp', 'The timestamp is not integer unix seconds');
+	return Number(value);
+}
+
+/**
  * Milliseconds of an ISO-8601 date, or NaN. Only ISO text: V8's Date.parse also takes free text
  * ("version 2" → 2001-02-01). A date-time without a zone is read as UTC, not as the server's
  * local time, so the result does not depend on where n8n runs.
  */
 export function parseIsoDate(value: string): number {
-	const text = value.trim();
+	const text = trimOws(value);
 	if (!/^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$/i.test(text)) return Number.NaN;
 	const zoned = /[T ]\d{2}:\d{2}/.test(text) && !/(?:Z|[+-]\d{2}(?::?\d{2})?)$/i.test(text) ? `${text}Z` : text;
 	return Date.parse(zoned.replace(' ', 'T'));

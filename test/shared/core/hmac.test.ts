@@ -257,7 +257,8 @@ describe('verifyHmac: the per-request fast paths reject what they should', () =>
 
 	/** The splitting rule signatureCandidates has always had, written the slow, obvious way. */
 	function referenceCandidates(header: string, prefix: string): string[] {
-		const pieces = header.split(/\s+/).filter(Boolean);
+		// HTTP's whitespace (RFC 9110): spaces and tabs separate; Unicode spaces are part of a value.
+		const pieces = header.split(/[ \t]+/).filter(Boolean);
 		const split = prefix.includes(',') ? pieces : pieces.flatMap((piece) => piece.split(',')).filter(Boolean);
 		return split.filter((piece) => piece.toLowerCase().startsWith(prefix.toLowerCase())).map((piece) => piece.slice(prefix.length));
 	}

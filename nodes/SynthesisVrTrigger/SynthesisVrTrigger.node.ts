@@ -1,8 +1,9 @@
-import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { receiveSynthesisVr, type SynthesisVrSettings } from '../shared/vendors/synthesisVr';
+import { DEFAULT_MAX_EVENTS, receiveSynthesisVr, type SynthesisVrSettings } from '../shared/vendors/synthesisVr';
 import {
+	boundedNumber,
 	commonOptions,
 	handleDelivery,
 	manualWebhookMethods,
@@ -12,6 +13,8 @@ import {
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
+
+const MAX_EVENTS = 10000;
 
 export class SynthesisVrTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -83,7 +86,20 @@ export class SynthesisVrTrigger implements INodeType {
 				default: [],
 				description: 'Session actions to pass on; none selected passes every action, including future ones',
 			},
-			commonOptions,
+			{
+				...commonOptions,
+				options: [
+					...(commonOptions.options ?? []),
+					{
+						displayName: 'Max Events per Delivery',
+						name: 'maxEvents',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: MAX_EVENTS },
+						default: DEFAULT_MAX_EVENTS,
+						description: 'A POST with more events is refused with 413 (each event becomes an item)',
+					},
+				],
+			},
 		],
 	};
 
@@ -95,7 +111,11 @@ export class SynthesisVrTrigger implements INodeType {
 		return await handleDelivery(
 			this,
 			async (): Promise<SynthesisVrSettings> => {
-				const settings: SynthesisVrSettings = { ...readCommonOptions(this), actions: readList(this, 'actions') };
+				const settings: SynthesisVrSettings = {
+					...readCommonOptions(this),
+					actions: readList(this, 'actions'),
+					maxEvents: boundedNumber((this.getNodeParameter('options', {}) as IDataObject).maxEvents, DEFAULT_MAX_EVENTS, 1, MAX_EVENTS),
+				};
 				if (this.getNodeParameter('authentication') === 'token') {
 					const credentials = await getWebhookCredentials(this, 'synthesisVrWebhookApi');
 					settings.token = {

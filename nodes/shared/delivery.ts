@@ -1,6 +1,7 @@
 import type { HeaderBag } from './encoding';
 import { DeliveryError } from './errors';
 import { ipMatchesAny, parseAllowList } from './net';
+import type { ReplayIdentity } from './replay';
 
 /** One HTTP delivery as received: the exact body bytes, never re-serialised JSON. */
 export interface Delivery {
@@ -31,12 +32,25 @@ export interface ReceiveResult {
 	items: OutputItem[];
 	/** Valid events that a node filter removed: acknowledged without an execution. */
 	ignored: number;
+	/** Set when the delivery was verified within a time window, so a copy can be recognised. */
+	replay?: ReplayIdentity;
 }
 
 /** Options every trigger shares (the node's "Options" collection). */
 export interface CommonOptions {
 	allowedIps?: string;
 	includeHeaders?: boolean;
+	/** Larger bodies are refused with 413 before anything else is done with them. */
+	maxBodyBytes?: number;
+}
+
+export const DEFAULT_MAX_BODY_KIB = 1024;
+
+/** Refuses a body over the node's limit (413). Checked before the signature: it bounds the hashing. */
+function assertBodyWithinLimit(delivery: Delivery, maxBodyBytes = DEFAULT_MAX_BODY_KIB * 1024): void {
+	if (delivery.body.length > maxBodyBytes) {
+		throw new DeliveryError('payload_too_large', `The body has ${delivery.body.length} bytes, more than the ${maxBodyBytes} this node accepts`);
+	}
 }
 
 /** Headers that may carry secrets are never copied into items. */
@@ -54,7 +68,7 @@ export function copyHeaders(headers: HeaderBag, sensitive: string[] = []): Recor
 }
 
 /** Rejects a delivery from outside the allow-list (403). An empty list allows every address. */
-export function assertAllowedIp(delivery: Delivery, allowedIps: string | undefined): void {
+function assertAllowedIp(delivery: Delivery, allowedIps: string | undefined): void {
 	if (!allowedIps || allowedIps.trim() === '') return;
 	let list;
 	try {
@@ -66,6 +80,12 @@ export function assertAllowedIp(delivery: Delivery, allowedIps: string | undefin
 	if (!delivery.ip || !ipMatchesAny(delivery.ip, list)) {
 		throw new DeliveryError('forbidden_ip', 'This address is not allowed to send to this webhook');
 	}
+}
+
+/** The checks every trigger makes before looking at a delivery: the sender's address, then the body size. */
+export function admitDelivery(delivery: Delivery, options: CommonOptions): void {
+	assertAllowedIp(delivery, options.allowedIps);
+	assertBodyWithinLimit(delivery, options.maxBodyBytes);
 }
 
 /** Builds the `meta` object every item carries. */

@@ -1,3 +1,4 @@
+import secureJson from 'secure-json-parse';
 import type { z } from 'zod';
 
 import { DeliveryError } from './errors';
@@ -9,14 +10,17 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
 		.join('');
 }
 
+/** zod reports a missing key as "received undefined" (JSON has no undefined value). */
+const isMissing = (issue: z.core.$ZodIssue): boolean => issue.code === 'invalid_type' && /received undefined$/.test(issue.message);
+
 function describeIssue(issue: z.core.$ZodIssue): string {
 	switch (issue.code) {
 		case 'invalid_value':
 			return `expected ${issue.values.map((value) => JSON.stringify(value)).join(' | ')}`;
 		case 'invalid_type':
-			return issue.message.replace(/^Invalid input: /, '');
+			return isMissing(issue) ? 'required' : issue.message.replace(/^Invalid input: /, '');
 		case 'invalid_union':
-			return 'does not match any accepted shape';
+			return issue.errors.every((options) => options.some(isMissing)) ? 'required' : 'does not match any accepted shape';
 		default:
 			return issue.message;
 	}
@@ -40,18 +44,58 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: Reado
 	throw new DeliveryError('bad_payload', formatIssues(issues as z.core.$ZodIssue[]));
 }
 
+/** Deepest nesting of arrays and objects a body may have; vendors send 3 or 4 levels. */
+export const MAX_JSON_DEPTH = 32;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * Parses the raw body as JSON. We read the bytes ourselves because n8n only parses
  * `application/json` exactly (ApiRTC sends `application/JSON`), and so that the bytes that
- * were verified are the bytes that were parsed.
+ * were verified are the bytes that were parsed. Refused with 400 `bad_payload`, before anything
+ * is built from them:
+ * - bytes that are not UTF-8 (decoding lossily would turn them into U+FFFD and hide it);
+ * - nesting deeper than {@link MAX_JSON_DEPTH} (n8n stores such a body, then cannot read it back);
+ * - `__proto__` keys and `constructor.prototype` (secure-json-parse's default): a later merge in
+ *   the workflow could otherwise change the prototype of every object.
  */
 export function parseJsonBody(body: Buffer): unknown {
-	let text = body.toString('utf8');
-	if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-	if (text.trim() === '') throw new DeliveryError('bad_payload', 'The body is empty; a JSON body was expected');
+	let text: string;
 	try {
-		return JSON.parse(text) as unknown;
+		text = utf8.decode(body); // also drops a leading byte order mark
 	} catch {
+		throw new DeliveryError('bad_payload', 'The body is not valid UTF-8');
+	}
+	if (text.trim() === '') throw new DeliveryError('bad_payload', 'The body is empty; a JSON body was expected');
+	if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+		throw new DeliveryError('bad_payload', `The JSON body nests more than ${MAX_JSON_DEPTH} levels deep`, 'The JSON body is nested too deeply');
+	}
+	try {
+		return secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }) as unknown;
+	} catch (error) {
+		if (/forbidden prototype/.test((error as Error).message)) {
+			throw new DeliveryError('bad_payload', 'The body has a __proto__ or constructor.prototype key');
+		}
 		throw new DeliveryError('bad_payload', 'The body is not valid JSON');
 	}
+}
+
+/**
+ * Whether arrays/objects in JSON text nest deeper than `limit`: one pass, no recursion, brackets
+ * inside strings do not count. Malformed text is JSON.parse's to refuse.
+ */
+function nestsDeeperThan(text: string, limit: number): boolean {
+	let depth = 0;
+	let inString = false;
+	for (let i = 0; i < text.length; i++) {
+		const c = text.charCodeAt(i);
+		if (inString) {
+			if (c === 0x5c /* \ */) i++;
+			else if (c === 0x22 /* " */) inString = false;
+		} else if (c === 0x22) inString = true;
+		else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+			if (++depth > limit) return true;
+		} else if (c === 0x5d /* ] */ || c === 0x7d /* } */) depth--;
+	}
+	return false;
 }

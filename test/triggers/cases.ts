@@ -19,7 +19,7 @@ export interface TriggerCase {
 	// Pretty-printed on purpose: re-serialised JSON would not match a signature over these bytes.
 	body: string;
 	/** The headers/query that authenticate `body`. */
-	auth: (body: string) => { headers?: Record<string, string>; query?: Record<string, string> };
+	auth: (body: string | Buffer) => { headers?: Record<string, string>; query?: Record<string, string> };
 	/** Parameters whose filters remove the event in `body`. */
 	filterOut: INodeParameters;
 }
@@ -34,7 +34,7 @@ export const TRIGGER_CASES: TriggerCase[] = [
 		node: new SynthesisVrTrigger(),
 		parameters: { authentication: 'token' },
 		credentials: { synthesisVrWebhookApi: { token: 'svr-0123456789abcdef-token' } },
-		body: pretty([{ uuid: 'u1', action: 'create', location: 'Kamen Test' }]),
+		body: pretty([{ uuid: 'u1', action: 'create', location: 'Kamen Test', stations: 1, customerid: 7685 }]),
 		auth: () => ({ query: { token: 'svr-0123456789abcdef-token' } }),
 		filterOut: { actions: ['delete'] },
 	},
@@ -86,7 +86,7 @@ export const triggerCase = (name: string): TriggerCase => {
 export async function sendCase(
 	c: TriggerCase,
 	options: {
-		body?: string;
+		body?: string | Buffer;
 		contentType?: string;
 		parameters?: INodeParameters;
 		typeVersion?: number;

@@ -9,13 +9,15 @@ const STATUS: Record<DeliveryErrorCode, number> = {
 	bad_token: 401,
 	bad_api_key: 401,
 	bad_payload: 400,
+	payload_too_large: 413,
 	forbidden_ip: 403,
 	not_configured: 401,
 };
 
 /**
- * Runs `fn`, asserts it throws a DeliveryError with `code` and the matching HTTP status, and
- * that neither the message nor `toResponse()` leaks any of `secrets`. Returns the error.
+ * Runs `fn`, asserts it throws a DeliveryError with `code` and the matching HTTP status, that
+ * the answer says no more than the code (payload problems aside), and that neither the message
+ * nor `toResponse()` leaks any of `secrets`. Returns the error.
  */
 export function expectDeliveryError(fn: () => unknown, code: DeliveryErrorCode, secrets: Array<string | Buffer> = []): DeliveryError {
 	let thrown: unknown;
@@ -30,7 +32,10 @@ export function expectDeliveryError(fn: () => unknown, code: DeliveryErrorCode, 
 	expect(thrown.code).toBe(code);
 	expect(thrown.status).toBe(STATUS[code]);
 	const response = JSON.stringify(thrown.toResponse());
-	expect(thrown.toResponse()).toEqual({ error: code, message: thrown.message });
+	expect(thrown.toResponse()).toEqual({ error: code, message: thrown.callerMessage });
+	// A rejected sender learns what failed, never how the node is configured: outside payload
+	// problems (its own to fix), the answer depends on the code alone.
+	if (code !== 'bad_payload' && code !== 'payload_too_large') expect(thrown.callerMessage).toBe(new DeliveryError(code, 'detail').callerMessage);
 	for (const secret of secrets) {
 		const text = typeof secret === 'string' ? secret : secret.toString('utf8');
 		if (text.length < 4) continue;

@@ -9,13 +9,22 @@ import type {
 } from 'n8n-workflow';
 import { webhookDescriptionFields } from 'n8n-workflow';
 
-import type { CommonOptions, Delivery, ReceiveResult } from '../delivery';
+import { type CommonOptions, DEFAULT_MAX_BODY_KIB, type Delivery, type ReceiveResult } from '../delivery';
 import { DeliveryError } from '../errors';
+import { type ReplayIdentity, ReplayCache } from '../replay';
+
+/**
+ * Verified deliveries seen in the last window, shared by every trigger of this process. 50,000
+ * entries take about 8 MB; when full, the oldest go first (they are the nearest to expiring).
+ */
+const replays = new ReplayCache(50_000);
 
 /**
  * The only place that turns an n8n webhook request into items or an error answer.
  * A rejected delivery is answered here (4xx + short JSON) and returns `noWebhookResponse`,
  * so n8n starts no execution; throwing would record a failed execution and answer 500.
+ * Every rejection is logged for the operator with its detail (never a secret); the sender gets
+ * only the code and a fixed reason.
  */
 export async function handleDelivery<S>(
 	ctx: IWebhookFunctions,
@@ -41,14 +50,16 @@ export async function handleDelivery<S>(
 		result = receive(delivery, settings);
 	} catch (error) {
 		const failure = toDeliveryError(error, stage);
-		if (!(error instanceof DeliveryError)) {
-			// Never the message: it could quote a credential. The name is enough to find the bug.
-			ctx.logger.warn(`Webhook delivery rejected after an unexpected ${(error as Error)?.name ?? 'error'} (${stage})`);
-		}
+		logRejection(ctx, failure, error);
 		res.status(failure.status).json(failure.toResponse());
 		return { noWebhookResponse: true };
 	}
 
+	if (result.replay && isReplay(ctx, result.replay, options.respondImmediately)) {
+		ctx.logger.info('Webhook delivery answered as a duplicate (seen within its time window)', where(ctx));
+		res.status(200).json({ received: true, duplicate: true, accepted: 0, ignored: 0 });
+		return { noWebhookResponse: true };
+	}
 	const summary = { received: true, accepted: result.items.length, ignored: result.ignored };
 	if (result.items.length === 0) {
 		// Everything was filtered out: acknowledge, but start no execution.
@@ -59,6 +70,27 @@ export async function handleDelivery<S>(
 		workflowData: [result.items.map((item) => ({ json: item as unknown as IDataObject }))],
 		...(options.respondImmediately ? { webhookResponse: summary } : {}),
 	};
+}
+
+/**
+ * Whether this verified delivery was already accepted by this node within its window. Answering
+ * at once, a retry of the same message (same sender id) is a duplicate: the first one was
+ * acknowledged. Answering after the workflow, a retry may follow a failed run and must run
+ * again, so only an exact copy of the signed request counts.
+ */
+function isReplay(ctx: IWebhookFunctions, replay: ReplayIdentity, respondImmediately: boolean): boolean {
+	const identity = respondImmediately && replay.messageId !== undefined ? `id:${replay.messageId}` : `request:${replay.request}`;
+	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${ctx.getMode()}`;
+	return replays.seenBefore(scope, identity, replay.windowSec * 1000, Date.now());
+}
+
+const where = (ctx: IWebhookFunctions) => ({ workflowId: ctx.getWorkflow().id, node: ctx.getNode().name });
+
+/** One log line per rejected delivery: the code and the detail, never the secret or the body. */
+function logRejection(ctx: IWebhookFunctions, failure: DeliveryError, cause: unknown): void {
+	// An unexpected error's message could quote a credential: only its name is logged.
+	const detail = cause instanceof DeliveryError ? failure.message : `unexpected ${(cause as Error)?.name ?? 'error'}`;
+	ctx.logger.warn(`Webhook delivery rejected: ${failure.code} (${failure.status})`, { ...where(ctx), code: failure.code, detail });
 }
 
 type Stage = 'body' | 'settings' | 'receive';
@@ -185,6 +217,9 @@ export const manualWebhookMethods = {
 	},
 };
 
+/** n8n's own default ceiling (N8N_PAYLOAD_SIZE_MAX, 16 MiB). */
+const MAX_BODY_KIB = 16 * 1024;
+
 export const commonOptions: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -208,14 +243,32 @@ export const commonOptions: INodeProperties = {
 			default: false,
 			description: 'Whether to add the request headers to meta.headers (secret-bearing headers are redacted)',
 		},
+		{
+			displayName: 'Max Body Size (KiB)',
+			name: 'maxBodyKib',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: MAX_BODY_KIB },
+			default: DEFAULT_MAX_BODY_KIB,
+			description: 'Larger deliveries are refused with 413 before their signature is checked. n8n itself reads at most N8N_PAYLOAD_SIZE_MAX (16 MiB by default).',
+		},
 	],
 };
+
+/**
+ * A number option as the UI bounds it: an expression can hold anything, so a value outside
+ * [min, max] or not a number falls back to the default rather than lifting a limit.
+ */
+export function boundedNumber(value: unknown, fallback: number, min: number, max: number): number {
+	const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
+	return Number.isFinite(n) && n >= min && n <= max ? Math.floor(n) : fallback;
+}
 
 export function readCommonOptions(ctx: IWebhookFunctions): CommonOptions {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {
 		allowedIps: typeof options.allowedIps === 'string' ? options.allowedIps : undefined,
 		includeHeaders: options.includeHeaders === true,
+		maxBodyBytes: boundedNumber(options.maxBodyKib, DEFAULT_MAX_BODY_KIB, 1, MAX_BODY_KIB) * 1024,
 	};
 }
 

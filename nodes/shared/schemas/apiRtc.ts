@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** ApiRTC / Apizee webhook body: `{event, time, object, objectId, props}`, props typed per object. */
+/** ApiRTC / Apizee webhook body: `{event, time, object, objectId, props}`, all documented, so all required; props typed per object. */
 const base = {
 	event: z.enum(['create', 'update', 'delete']),
 	time: z.number().int().nonnegative(),
@@ -22,11 +22,11 @@ export const ApiRtcConversationPropsSchema = z.looseObject({
 });
 
 export const ApiRtcEventSchema = z.discriminatedUnion('object', [
-	z.looseObject({ ...base, object: z.literal('ticket'), props: ApiRtcTicketPropsSchema.default({}) }),
-	z.looseObject({ ...base, object: z.literal('media'), props: ApiRtcMediaPropsSchema.default({}) }),
-	z.looseObject({ ...base, object: z.literal('conversation'), props: ApiRtcConversationPropsSchema.default({}) }),
+	z.looseObject({ ...base, object: z.literal('ticket'), props: ApiRtcTicketPropsSchema }),
+	z.looseObject({ ...base, object: z.literal('media'), props: ApiRtcMediaPropsSchema }),
+	z.looseObject({ ...base, object: z.literal('conversation'), props: ApiRtcConversationPropsSchema }),
 	// Listed in newer ApiRTC docs without a props description: accepted, props kept as sent.
-	z.looseObject({ ...base, object: z.literal('smsmessage'), props: z.record(z.string(), z.unknown()).default({}) }),
+	z.looseObject({ ...base, object: z.literal('smsmessage'), props: z.record(z.string(), z.unknown()) }),
 ]);
 export type ApiRtcEvent = z.infer<typeof ApiRtcEventSchema>;
 

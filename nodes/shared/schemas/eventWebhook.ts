@@ -2,12 +2,16 @@ import { z } from 'zod';
 
 import { parseIsoDate } from '../timestamps';
 
-/** The generic admin-console envelope `{event_time, event_type, current_context, data}`. */
+/**
+ * The generic admin-console envelope `{event_time, event_type, current_context, data}`. The
+ * document lists all four keys for every delivery, so each must be present; `current_context`
+ * and `data` are typed `any` there, so any JSON value (null too) is accepted.
+ */
 export const GenericEventSchema = z.looseObject({
 	event_time: z.union([z.string().min(1), z.number()]),
 	event_type: z.string().min(1),
-	current_context: z.unknown().optional(),
-	data: z.unknown().optional(),
+	current_context: z.unknown(),
+	data: z.unknown(),
 });
 export type GenericEvent = z.infer<typeof GenericEventSchema>;
 

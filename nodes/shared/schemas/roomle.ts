@@ -7,7 +7,10 @@ export const ROOMLE_EVENTS = [
 	'email.3DExportAsset',
 ] as const;
 
-/** Roomle webhook body `{event, data}`; which `data` fields are present depends on the event. */
+/**
+ * Roomle webhook body `{event, data}`: both documented for every event, so both are required;
+ * which `data` fields are present depends on the event.
+ */
 export const RoomleEventSchema = z.looseObject({
 	event: z.string().min(1),
 	data: z
@@ -19,7 +22,6 @@ export const RoomleEventSchema = z.looseObject({
 			configuratorId: z.string().optional(),
 			url: z.string().optional(),
 			resultUrl: z.string().optional(),
-		})
-		.default({}),
+		}),
 });
 export type RoomleEvent = z.infer<typeof RoomleEventSchema>;

@@ -1,5 +1,5 @@
 import { verifySharedSecret } from '../apiKey';
-import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
 import { z } from 'zod';
 
 import { APIRTC_OBJECTS, ApiRtcEventSchema } from '../schemas/apiRtc';
@@ -14,7 +14,7 @@ export interface ApiRtcSettings extends CommonOptions {
 
 /** ApiRTC sends `Content-Type: application/JSON`, so the raw body is parsed here, whatever the content type. */
 export function receiveApiRtc(delivery: Delivery, settings: ApiRtcSettings): ReceiveResult {
-	assertAllowedIp(delivery, settings.allowedIps);
+	admitDelivery(delivery, settings);
 	const verification = settings.secretHeader
 		? verifySharedSecret({
 				headers: delivery.headers,

@@ -1,5 +1,6 @@
 import { verifySharedSecret } from '../apiKey';
-import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, type ReceiveResult } from '../delivery';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, type ReceiveResult } from '../delivery';
+import { headerValue } from '../encoding';
 import { DeliveryError } from '../errors';
 import { bodyFingerprint } from '../hmac';
 import { GenericEventSchema, normaliseEventTime } from '../schemas/eventWebhook';
@@ -18,7 +19,7 @@ export function matchesEventType(patterns: string[] | undefined, type: string): 
 
 /** The generic admin-console webhook: `{event_time, event_type, current_context, data}` + API key. */
 export function receiveEventWebhook(delivery: Delivery, settings: EventWebhookSettings): ReceiveResult {
-	assertAllowedIp(delivery, settings.allowedIps);
+	admitDelivery(delivery, settings);
 	const verification = settings.apiKey
 		? verifySharedSecret({
 				headers: delivery.headers,
@@ -46,7 +47,8 @@ export function receiveEventWebhook(delivery: Delivery, settings: EventWebhookSe
 					{
 						vendor: 'event-webhook',
 						eventType: event.event_type,
-						dedupKey: `${event.event_type}:${bodyFingerprint(delivery.body)}`,
+						// A sender's message id (e.g. Standard Webhooks' webhook-id) is the same on every retry.
+						dedupKey: headerValue(delivery.headers, 'webhook-id') ?? `${event.event_type}:${bodyFingerprint(delivery.body)}`,
 						verified: verification !== undefined,
 						verification: verification ? { method: 'apiKey', source: verification.source, keyIndex: verification.keyIndex } : undefined,
 					},

@@ -1,4 +1,4 @@
-import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
 import { headerValue } from '../encoding';
 import { bodyFingerprint } from '../hmac';
 import { type RoomleCbcIv, verifyRoomleToken } from '../roomleToken';
@@ -12,10 +12,11 @@ export interface RoomleSettings extends CommonOptions {
 }
 
 export function receiveRoomle(delivery: Delivery, settings: RoomleSettings, clock: Clock): ReceiveResult {
-	assertAllowedIp(delivery, settings.allowedIps);
+	admitDelivery(delivery, settings);
+	const sentToken = settings.token ? headerValue(delivery.headers, settings.token.headerName) : undefined;
 	const token = settings.token
 		? verifyRoomleToken({
-				token: headerValue(delivery.headers, settings.token.headerName),
+				token: sentToken,
 				headerName: settings.token.headerName,
 				apiKey: settings.token.apiKey,
 				secret: settings.token.secret,
@@ -25,11 +26,15 @@ export function receiveRoomle(delivery: Delivery, settings: RoomleSettings, cloc
 			})
 		: undefined;
 
+	// The token is time-bound but does not cover the body: a copy is the same token with the same body.
+	const tolerance = settings.token?.toleranceSec ?? 0;
+	const replay = token && tolerance > 0 ? { request: `${sentToken}\n${bodyFingerprint(delivery.body)}`, windowSec: 2 * tolerance } : undefined;
 	const event = parseWith(RoomleEventSchema, parseJsonBody(delivery.body));
-	if (!passesFilter(settings.events, event.event)) return { items: [], ignored: 1 };
+	if (!passesFilter(settings.events, event.event)) return { items: [], ignored: 1, replay };
 	const subject = event.data.configurationId ?? event.data.itemId ?? '';
 	return {
 		ignored: 0,
+		replay,
 		items: [
 			{
 				...event,

@@ -1,4 +1,4 @@
-import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
 import { headerValue } from '../encoding';
 import { DeliveryError } from '../errors';
 import { timingSafeEqual } from 'node:crypto';
@@ -17,7 +17,8 @@ import {
 	verifyHmac,
 } from '../hmac';
 import { classifySynchubEvent, SynchubPayloadSchema } from '../schemas/synchub';
-import { verifyStandardWebhook } from '../standardWebhooks';
+import type { ReplayIdentity } from '../replay';
+import { STANDARD_WEBHOOKS_HEADERS, verifyStandardWebhook } from '../standardWebhooks';
 import { assertFreshTimestamp, type Clock, parseTimestamp } from '../timestamps';
 import { parseJsonBody, parseWith } from '../validation';
 
@@ -67,51 +68,85 @@ export interface SynchubSettings extends CommonOptions {
 	outcome?: 'any' | 'success' | 'failure';
 }
 
-function verifyConfigured(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'hmac' }>, clock: Clock) {
+/** What a verifier found: `meta.verification`, and what identifies a replay of the delivery. */
+interface Verified {
+	verification: Record<string, unknown>;
+	replay?: ReplayIdentity;
+}
+
+/** A signed timestamp makes a copy recognisable for as long as it would pass (twice the tolerance). */
+function timestampedReplay(timestamp: string | undefined, signature: string, toleranceSec: number, messageId?: string): ReplayIdentity | undefined {
+	if (timestamp === undefined || !(toleranceSec > 0)) return undefined;
+	return { messageId, request: `${timestamp}\n${signature}`, windowSec: 2 * toleranceSec };
+}
+
+function verifyConfigured(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'hmac' }>, clock: Clock): Verified {
+	const signature = headerValue(delivery.headers, v.signatureHeader);
+	const timestamp = v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined;
 	const result = verifyHmac({
 		scheme: v.scheme,
 		secrets: v.secrets,
 		body: delivery.body,
-		signature: headerValue(delivery.headers, v.signatureHeader),
+		signature,
 		signatureHeaderName: v.signatureHeader,
-		timestamp: v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined,
+		timestamp,
 		timestampHeaderName: v.timestampHeader || undefined,
 		toleranceSec: v.toleranceSec,
 		clock,
 	});
+	const timestampSigned = v.scheme.signedContent !== 'body';
 	return {
-		method: 'hmac',
-		header: v.signatureHeader,
-		...v.scheme,
-		secretIndex: result.secretIndex,
-		// A timestamp outside the signature is checked for freshness but could have been rewritten.
-		...(v.timestampHeader ? { timestampHeader: v.timestampHeader, timestampSigned: v.scheme.signedContent !== 'body' } : {}),
+		verification: {
+			method: 'hmac',
+			header: v.signatureHeader,
+			...v.scheme,
+			secretIndex: result.secretIndex,
+			// A timestamp outside the signature is checked for freshness but could have been rewritten.
+			...(v.timestampHeader ? { timestampHeader: v.timestampHeader, timestampSigned } : {}),
+		},
+		// Only a signed timestamp bounds how long a copy stays valid.
+		replay: timestampSigned ? timestampedReplay(timestamp, signature ?? '', v.toleranceSec) : undefined,
+	};
+}
+
+function verifyStandard(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock, extra: Record<string, unknown> = {}): Verified {
+	const { id, secretIndex } = verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets, toleranceSec, clock });
+	const timestamp = headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.timestamp);
+	const signature = headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.signature) ?? '';
+	return {
+		verification: { method: 'standardWebhooks', header: STANDARD_WEBHOOKS_HEADERS.signature, ...extra, secretIndex, messageId: id },
+		replay: timestampedReplay(timestamp, `${id}\n${signature}`, toleranceSec, id),
 	};
 }
 
 /**
  * Tries every usual header × algorithm × encoding × signed content with the configured
  * secret(s). Still requires a matching HMAC: it only saves the user from guessing the scheme,
- * and reports what matched so it can be pinned in the node.
+ * and reports what matched so it can be pinned in the node (the UI and README say so).
+ *
+ * An unauthenticated caller chooses the headers, so the cost is bounded: the body is hashed
+ * once per (signed content, algorithm, secret), at most 2 × 3 × 2 times plus one Standard
+ * Webhooks check per secret, over a body the node's size limit already bounds. A timestamp
+ * header, when one is sent, must be fresh whichever candidate matches, and is checked first.
  */
-function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'auto' }>, clock: Clock) {
+function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'auto' }>, clock: Clock): Verified {
 	if (v.secrets.every((secret) => secret === '')) {
 		throw new DeliveryError('not_configured', 'Signature verification is on but no secret is configured');
 	}
-	if (headerValue(delivery.headers, 'webhook-signature') && headerValue(delivery.headers, 'webhook-id')) {
+	if (headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.signature) && headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.id)) {
 		try {
-			const result = verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets: v.secrets, toleranceSec: v.toleranceSec, clock });
-			return { method: 'standardWebhooks', header: 'webhook-signature', secretIndex: result.secretIndex };
+			return verifyStandard(delivery, v.secrets, v.toleranceSec, clock, { detected: true });
 		} catch (error) {
 			if ((error as DeliveryError).code === 'stale_timestamp' || (error as DeliveryError).code === 'future_timestamp') throw error;
 		}
 	}
 	const timestampHeader = AUTO_DETECT_TIMESTAMP_HEADERS.find((name) => headerValue(delivery.headers, name) !== undefined);
+	const timestamp = timestampHeader ? headerValue(delivery.headers, timestampHeader) : undefined;
+	if (timestamp !== undefined) assertFreshTimestamp(parseTimestamp(timestamp), v.toleranceSec, clock);
 	const present = AUTO_DETECT_HEADERS.filter((name) => headerValue(delivery.headers, name) !== undefined);
 	if (present.length === 0) {
 		throw new DeliveryError('missing_header', `No signature header found (looked for ${AUTO_DETECT_HEADERS.join(', ')})`);
 	}
-	const timestamp = timestampHeader ? headerValue(delivery.headers, timestampHeader) : undefined;
 	const contents: SignedContent[] = timestamp !== undefined ? ['body', 'timestamp.body'] : ['body'];
 	// One HMAC per (signed content, algorithm, secret), however many headers and encodings are
 	// tried: an unauthenticated caller must not make us hash a large body hundreds of times.
@@ -142,19 +177,20 @@ function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 
 						let matched = false;
 						for (const candidate of candidates) matched = timingSafeEqual(candidate, expected) || matched;
 						if (!matched) continue;
-						if (signedContent === 'timestamp.body') {
-							assertFreshTimestamp(parseTimestamp(timestamp as string), v.toleranceSec, clock);
-						}
+						const timestampSigned = signedContent === 'timestamp.body';
 						return {
-							method: 'hmac',
-							detected: true,
-							header,
-							algorithm,
-							encoding,
-							prefix,
-							signedContent,
-							timestampHeader: signedContent === 'body' ? undefined : timestampHeader,
-							secretIndex,
+							verification: {
+								method: 'hmac',
+								detected: true,
+								header,
+								algorithm,
+								encoding,
+								prefix,
+								signedContent,
+								timestampHeader: timestampSigned ? timestampHeader : undefined,
+								secretIndex,
+							},
+							replay: timestampSigned ? timestampedReplay(timestamp, raw, v.toleranceSec) : undefined,
 						};
 					}
 				}
@@ -165,17 +201,13 @@ function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 
 }
 
 export function receiveSynchub(delivery: Delivery, settings: SynchubSettings, clock: Clock): ReceiveResult {
-	assertAllowedIp(delivery, settings.allowedIps);
+	admitDelivery(delivery, settings);
 	const v = settings.verification;
-	const verification =
+	const verified =
 		v.mode === 'hmac'
 			? verifyConfigured(delivery, v, clock)
 			: v.mode === 'standardWebhooks'
-				? {
-						method: 'standardWebhooks',
-						header: 'webhook-signature',
-						secretIndex: verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets: v.secrets, toleranceSec: v.toleranceSec, clock }).secretIndex,
-					}
+				? verifyStandard(delivery, v.secrets, v.toleranceSec, clock)
 				: v.mode === 'auto'
 					? autoDetect(delivery, v, clock)
 					: undefined;
@@ -183,12 +215,14 @@ export function receiveSynchub(delivery: Delivery, settings: SynchubSettings, cl
 	const payload = parseWith(SynchubPayloadSchema, parseJsonBody(delivery.body));
 	const { eventType, kind, outcome, isTest } = classifySynchubEvent(payload);
 	if (!passesFilter(settings.kinds, kind) || (settings.outcome && settings.outcome !== 'any' && outcome !== settings.outcome && !isTest)) {
-		return { items: [], ignored: 1 };
+		return { items: [], ignored: 1, replay: verified?.replay };
 	}
 	const signatureHeaders = v.mode === 'hmac' ? [v.signatureHeader] : v.mode === 'auto' ? AUTO_DETECT_HEADERS : [];
 	const explicitId = ['id', 'eventId', 'event_id', 'runId', 'run_id'].map((field) => payload[field]).find((value) => typeof value === 'string' || typeof value === 'number');
+	const messageId = verified?.replay?.messageId;
 	return {
 		ignored: 0,
+		replay: verified?.replay,
 		items: [
 			{
 				...payload,
@@ -198,9 +232,10 @@ export function receiveSynchub(delivery: Delivery, settings: SynchubSettings, cl
 					{
 						vendor: 'synchub',
 						eventType,
-						dedupKey: explicitId !== undefined ? `${kind}:${String(explicitId)}` : `${kind}:${bodyFingerprint(delivery.body)}`,
-						verified: verification !== undefined,
-						verification,
+						// The sender's message id (Standard Webhooks) is the same on every retry of one event.
+						dedupKey: messageId ?? (explicitId !== undefined ? `${kind}:${String(explicitId)}` : `${kind}:${bodyFingerprint(delivery.body)}`),
+						verified: verified !== undefined,
+						verification: verified?.verification,
 					},
 					signatureHeaders,
 					{ kind, outcome, isTest },

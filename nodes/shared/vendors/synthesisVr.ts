@@ -1,5 +1,6 @@
 import { verifySharedSecret } from '../apiKey';
-import { assertAllowedIp, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { DeliveryError } from '../errors';
 import { SynthesisVrEventSchema } from '../schemas/synthesisVr';
 import { parseJsonBody, parseWith } from '../validation';
 
@@ -7,11 +8,15 @@ export interface SynthesisVrSettings extends CommonOptions {
 	/** SynthesisVR signs nothing: an optional shared token in a header or the query string. */
 	token?: { value: string; headerName: string; queryName: string };
 	actions?: string[];
+	/** More events in one POST are refused (413) before any is parsed: each becomes an item. */
+	maxEvents?: number;
 }
+
+export const DEFAULT_MAX_EVENTS = 500;
 
 /** SynthesisVR: one POST carries an array of session events (or a single object). */
 export function receiveSynthesisVr(delivery: Delivery, settings: SynthesisVrSettings): ReceiveResult {
-	assertAllowedIp(delivery, settings.allowedIps);
+	admitDelivery(delivery, settings);
 	const verification = settings.token
 		? verifySharedSecret({
 				headers: delivery.headers,
@@ -26,6 +31,10 @@ export function receiveSynthesisVr(delivery: Delivery, settings: SynthesisVrSett
 
 	const body = parseJsonBody(delivery.body);
 	const list = Array.isArray(body) ? body : [body];
+	const maxEvents = settings.maxEvents ?? DEFAULT_MAX_EVENTS;
+	if (list.length > maxEvents) {
+		throw new DeliveryError('payload_too_large', `The delivery holds ${list.length} events, more than the ${maxEvents} this node accepts`, 'The delivery holds more events than this webhook accepts');
+	}
 	const events = list.map((event, index) => parseWith(SynthesisVrEventSchema, event, Array.isArray(body) ? [index] : []));
 
 	const kept = events.filter((event) => passesFilter(settings.actions, event.action));

@@ -7,7 +7,7 @@ import { expectDeliveryError } from '../../vectors/deliveryError';
 const KEY = 'evt-api-key-8b7a6c5d4e';
 const OLD_KEY = 'evt-api-key-old-0f1e2d';
 const withKey: EventWebhookSettings = { apiKey: { keys: [KEY], headerName: 'x-api-key' } };
-const bodyWith = (event_time: unknown, event_type = 'user.created') => JSON.stringify({ event_time, event_type, data: { id: 1 } });
+const bodyWith = (event_time: unknown, event_type = 'user.created') => JSON.stringify({ event_time, event_type, current_context: null, data: { id: 1 } });
 
 describe('receiveEventWebhook', () => {
 	it('accepts the envelope with x-api-key', () => {
@@ -64,6 +64,15 @@ describe('receiveEventWebhook', () => {
 			expect(error.message).toMatch(/^event_time/);
 		},
 	);
+
+	it('requires all four documented keys; current_context and data may hold any value, null too', () => {
+		const event = { event_time: 1714558830, event_type: 'user.created', current_context: { tenant: 't' }, data: { id: 1 } };
+		for (const key of Object.keys(event) as Array<keyof typeof event>) {
+			const { [key]: _dropped, ...without } = event;
+			expect(expectDeliveryError(() => receiveEventWebhook(makeDelivery(JSON.stringify(without)), {}), 'bad_payload').message).toBe(`${key}: required`);
+		}
+		expect(receiveEventWebhook(makeDelivery(JSON.stringify({ ...event, current_context: null, data: 0 })), {}).items).toHaveLength(1);
+	});
 
 	it('rejects a missing event_type', () => {
 		expect(expectDeliveryError(() => receiveEventWebhook(makeDelivery('{"event_time":1714558830}'), {}), 'bad_payload').message).toContain('event_type');

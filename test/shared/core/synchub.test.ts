@@ -80,8 +80,11 @@ describe('receiveSynchub: Standard Webhooks mode', () => {
 
 	it('accepts a signed request', () => {
 		const headers = signStandardWebhook({ secret: WHSEC, body: Buffer.from(SYNC_OK), timestamp: NOW_SEC, id: 'msg_1' });
-		const { items } = receiveSynchub(makeDelivery(SYNC_OK, headers), settings, clock);
-		expect(items[0].meta.verification).toEqual({ method: 'standardWebhooks', header: 'webhook-signature', secretIndex: 0 });
+		const { items, replay } = receiveSynchub(makeDelivery(SYNC_OK, headers), settings, clock);
+		expect(items[0].meta.verification).toEqual({ method: 'standardWebhooks', header: 'webhook-signature', secretIndex: 0, messageId: 'msg_1' });
+		// The sender's message id is the dedup key, and identifies a retry of the same message.
+		expect(items[0].meta.dedupKey).toBe('msg_1');
+		expect(replay).toEqual({ messageId: 'msg_1', request: `${NOW_SEC}\nmsg_1\n${headers['webhook-signature']}`, windowSec: 600 });
 	});
 
 	it('rejects a stale request, a wrong secret, and a missing id', () => {
@@ -140,6 +143,8 @@ describe('receiveSynchub: auto-detect', () => {
 		expect(receiveSynchub(makeDelivery(SYNC_OK, headers), autoMode([WHSEC]), clock).items[0].meta.verification).toEqual({
 			method: 'standardWebhooks',
 			header: 'webhook-signature',
+			detected: true,
+			messageId: 'msg_2',
 			secretIndex: 0,
 		});
 	});

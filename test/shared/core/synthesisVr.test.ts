@@ -31,7 +31,7 @@ describe('receiveSynthesisVr', () => {
 	});
 
 	it('treats a single object as one event', () => {
-		const result = receiveSynthesisVr(makeDelivery('{"uuid":"u-1","action":"delete","newField":true}'), {});
+		const result = receiveSynthesisVr(makeDelivery('{"uuid":"u-1","action":"delete","location":"L","stations":1,"customerid":null,"newField":true}'), {});
 		expect(result.items).toHaveLength(1);
 		expect(result.items[0]).toMatchObject({ uuid: 'u-1', action: 'delete', newField: true });
 		expect(result.items[0].meta.dedupKey).toBe('u-1:delete');
@@ -49,9 +49,28 @@ describe('receiveSynthesisVr', () => {
 	});
 
 	it('names the bad element in an array', () => {
-		const body = JSON.stringify([{ uuid: 'a', action: 'create' }, { action: 'delete' }]);
+		const body = JSON.stringify([{ uuid: 'a', action: 'create', location: 'L', stations: 1, customerid: 7 }, { action: 'delete', location: 'L', stations: 1, customerid: 7 }]);
 		expect(expectDeliveryError(() => receiveSynthesisVr(makeDelivery(body), {}), 'bad_payload').message).toContain('[1].uuid');
 		expect(expectDeliveryError(() => receiveSynthesisVr(makeDelivery('{"action":"delete"}'), {}), 'bad_payload').message).toMatch(/^uuid/);
+	});
+
+	it('requires the documented session fields on create and delete events, not on future actions', () => {
+		const event = { uuid: 'u-1', action: 'create', location: 'Room', stations: 2, customerid: 7 };
+		for (const field of ['location', 'stations', 'customerid'] as const) {
+			const { [field]: _dropped, ...without } = event;
+			const error = expectDeliveryError(() => receiveSynthesisVr(makeDelivery(JSON.stringify([without])), {}), 'bad_payload');
+			expect(error.message).toBe(`[0].${field}: required for create events`);
+		}
+		expect(receiveSynthesisVr(makeDelivery(JSON.stringify([{ ...event, customerid: null }])), {}).items).toHaveLength(1);
+		expect(receiveSynthesisVr(makeDelivery('[{"uuid":"u-2","action":"checkin"}]'), {}).items).toHaveLength(1);
+	});
+
+	it('refuses more events than the node accepts (413), before parsing any of them', () => {
+		const events = JSON.stringify(Array.from({ length: 4 }, () => ({ not: 'even an event' })));
+		const error = expectDeliveryError(() => receiveSynthesisVr(makeDelivery(events), { maxEvents: 3 }), 'payload_too_large');
+		expect(error.message).toContain('4 events');
+		expect(error.callerMessage).not.toContain('3');
+		expect(receiveSynthesisVr(makeDelivery(SYNTHESISVR_BATCH_BODY), { maxEvents: 3 }).items).toHaveLength(3);
 	});
 
 	it('rejects empty and non-JSON bodies', () => {

@@ -65,11 +65,16 @@ describe('encoding helpers', () => {
 });
 
 describe('DeliveryError', () => {
-	it('maps codes to statuses and serialises only code and message', () => {
+	it('maps codes to statuses; the sender gets the code and a fixed reason, the log the detail', () => {
 		const error = new DeliveryError('forbidden_ip', 'nope');
 		expect(error).toBeInstanceOf(Error);
 		expect(error.status).toBe(403);
-		expect(error.toResponse()).toEqual({ error: 'forbidden_ip', message: 'nope' });
+		expect(error.message).toBe('nope');
+		expect(error.toResponse()).toEqual({ error: 'forbidden_ip', message: 'This address is not allowed to send to this webhook' });
+		// A payload problem is the sender's to fix: it gets the detail, unless told otherwise.
+		expect(new DeliveryError('bad_payload', '[1].uuid: required').toResponse().message).toBe('[1].uuid: required');
+		expect(new DeliveryError('bad_payload', 'nests 40 levels', 'too deep').toResponse().message).toBe('too deep');
+		expect(new DeliveryError('payload_too_large', 'x').status).toBe(413);
 		expect(new DeliveryError('bad_payload', 'x').status).toBe(400);
 		expect(new DeliveryError('not_configured', 'x').status).toBe(401);
 	});

@@ -17,12 +17,13 @@ describe('formatPath', () => {
 
 describe('parseWith: path-precise messages', () => {
 	it('names [1].uuid for a SynthesisVR array whose second event has no uuid', () => {
-		const body = parseJsonBody(Buffer.from('[{"uuid":"a","action":"create"},{"action":"delete"}]'));
+		const fields = '"location":"L","stations":1,"customerid":7';
+		const body = parseJsonBody(Buffer.from(`[{"uuid":"a","action":"create",${fields}},{"action":"delete",${fields}}]`));
 		const list = body as unknown[];
 		expect(parseWith(SynthesisVrEventSchema, list[0], [0]).uuid).toBe('a');
 		const error = expectDeliveryError(() => parseWith(SynthesisVrEventSchema, list[1], [1]), 'bad_payload');
 		expect(error.message).toContain('[1].uuid');
-		expect(error.message).toMatch(/^\[1\]\.uuid: expected string/);
+		expect(error.message).toBe('[1].uuid: required');
 	});
 
 	it('names the wrong ApiRTC event value and lists the accepted ones', () => {

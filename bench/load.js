@@ -269,7 +269,7 @@ async function loadScenario(inst, apiKey) {
 
 async function waitScenario(inst) {
 	const run = `wait${Date.now().toString(36)}`;
-	const delivery = (n) => ({ id: `${run}-${n}`, body: JSON.stringify([{ uuid: `${run}-${n}`, action: 'create' }]), headers: { 'content-type': 'application/json' } });
+	const delivery = (n) => ({ id: `${run}-${n}`, body: JSON.stringify([{ uuid: `${run}-${n}`, action: 'create', location: 'Bench', stations: 1, customerid: n }]), headers: { 'content-type': 'application/json' } });
 	const { records } = await sendDeliveries(inst.url(ids.svrWait), delivery, { total: 200, clients: 50 });
 	const sum = summarize(records);
 	const { counts, total } = await settleAll(inst, ids.svrWait, { min: sum['2xx'] });

@@ -133,7 +133,7 @@ function deliveries(secrets) {
 		builtinNone: () => ({ body: json({ id: id() }), headers: jsonType }),
 		builtinHeader: () => ({ body: json({ id: id() }), headers: { ...jsonType, [secrets.header.name]: secrets.header.value } }),
 		synthesisVr: () => ({
-			body: json([{ uuid: id(), action: 'create', location: 'Bench', stations: 1 }]),
+			body: json([{ uuid: id(), action: 'create', location: 'Bench', stations: 1, customerid: 1 }]),
 			headers: jsonType,
 			query: `?token=${encodeURIComponent(secrets.synthesisVr)}`,
 		}),

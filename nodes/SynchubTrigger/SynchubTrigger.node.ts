@@ -64,7 +64,7 @@ export class SynchubTrigger implements INodeType {
 					{
 						name: 'Auto-Detect HMAC',
 						value: 'auto',
-						description: 'Find the header, algorithm and encoding that match the secret; meta.verification tells which',
+						description: 'To find the scheme, not for production: send a test payload, read meta.verification (header, algorithm, encoding, signed content), then pin them with HMAC Signature',
 					},
 					{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
 					{ name: 'None', value: 'none', description: 'Accept unsigned deliveries (not recommended)' },

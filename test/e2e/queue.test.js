@@ -16,7 +16,7 @@ const { startE2E, postWebhook, freePortPair, e2eTest } = require('./harness');
 const rt = require('../../scripts/n8n-runtime');
 const { pidAlive } = require('../../scripts/queue-stack');
 const {
-	vendorHelpers, dedupRedelivery, TEMPLATES, credentialsFile, fixtureFiles, SYNTHESISVR_BATCH, SYNTHESISVR_TOKEN, nodeItems, assertRejected,
+	vendorHelpers, dedupRedelivery, svrSession, TEMPLATES, credentialsFile, fixtureFiles, SYNTHESISVR_BATCH, SYNTHESISVR_TOKEN, nodeItems, assertRejected,
 	assertAccepted, json, failedSyncRun, synchubDelivery, apiRtcTicket, apiRtcHeaders, roomleEvent, roomleToken,
 	genericEvent, eventWebhookDelivery, SEND_CASES, parseJson,
 } = require('./vendor-helpers');
@@ -236,7 +236,7 @@ t.test('SYNCHUB: a tampered signature → 401 bad_signature, no execution, no jo
 
 t.test('SynthesisVR: a wrong token → 401 bad_token, no execution, no job', async () => {
 	const url = triggerUrl('synthesisvr-sessions.json');
-	const body = json([{ uuid: 'queue-wrong-token', action: 'create' }]);
+	const body = json([svrSession('queue-wrong-token')]);
 	const jobs = jobsEnqueued();
 	const execution = await rejectedWithoutExecution(
 		'synthesisvr-sessions.json',
@@ -244,7 +244,7 @@ t.test('SynthesisVR: a wrong token → 401 bad_token, no execution, no job', asy
 			{ send: () => postWebhook(`${url}?token=not-the-token`, body), check: (res) => assertRejected(res, 401, 'bad_token') },
 			{ send: () => postWebhook(url, body), check: (res) => assert.ok(res.status >= 400 && res.status < 500, `${res.status} ${res.text}`) },
 		],
-		() => postWebhook(`${url}?token=${encodeURIComponent(SYNTHESISVR_TOKEN)}`, json([{ uuid: 'queue-right-token', action: 'create' }])),
+		() => postWebhook(`${url}?token=${encodeURIComponent(SYNTHESISVR_TOKEN)}`, json([svrSession('queue-right-token')])),
 		(e) => nodeItems(e, 'SynthesisVR Trigger')[0].uuid === 'queue-right-token',
 	);
 	await assertRunByWorker(execution);

@@ -195,6 +195,9 @@ const SYNTHESISVR_BATCH = [
 	{ uuid: '0c6f1f57-7a43-4d35-9d4f-3f0d1c1e2b11', action: 'create', location: 'Second Room', stations: 4, customerid: 42 },
 ];
 
+/** One documented SynthesisVR session event (create/delete events carry all five fields). */
+const svrSession = (uuid, action = 'create') => ({ uuid, action, location: 'E2E Room', stations: 2, customerid: 7 });
+
 const failedSyncRun = (runId) => ({
 	event: 'sync_run.completed',
 	endpoint: 'orders-endpoint',
@@ -328,6 +331,7 @@ const SEND_CASES = [
 
 module.exports = {
 	vendorHelpers,
+	svrSession,
 	dedupRedelivery,
 	REPO,
 	TEMPLATES,

@@ -17,7 +17,7 @@ const {
 	vendorHelpers, TEMPLATES, PKG, credentialsFile, fixtureFiles, SYNCHUB_SECRET, STD_WH_SECRET, APIRTC, ROOMLE,
 	createRoomleToken, signStandardWebhook, nodeItems, assertRejected, assertAccepted, json, hmacHex, nowSec,
 	SYNTHESISVR_BATCH, failedSyncRun, synchubDelivery, apiRtcTicket, apiRtcHeaders, roomleEvent, roomleToken,
-	genericEvent, eventWebhookDelivery, SEND_CASES,
+	genericEvent, eventWebhookDelivery, SEND_CASES, svrSession,
 } = require('./vendor-helpers');
 
 const t = e2eTest();
@@ -336,14 +336,66 @@ t.test('SynthesisVR: a malformed body → 400 bad_payload (text/plain) / n8n 4xx
 				},
 			},
 			{
-				send: () => postWebhook(url, json([{ uuid: 'a', action: 'create' }, { action: 'delete' }])),
-				check: (res) => assert.equal(assertRejected(res, 400, 'bad_payload').message, '[1].uuid: expected string, received undefined'),
+				send: () => postWebhook(url, json([svrSession('a'), { ...svrSession('b', 'delete'), uuid: undefined }])),
+				check: (res) => assert.equal(assertRejected(res, 400, 'bad_payload').message, '[1].uuid: required'),
 			},
 		],
 		// The valid follow-up goes as text/plain too: accepted, since the raw bytes are JSON.
-		() => postWebhook(url, { body: JSON.stringify([{ uuid: 'after-malformed', action: 'create' }]), headers: { 'content-type': 'text/plain' } }),
+		() => postWebhook(url, { body: JSON.stringify([svrSession('after-malformed')]), headers: { 'content-type': 'text/plain' } }),
 		(e) => nodeItems(e, 'SynthesisVR Trigger')[0].uuid === 'after-malformed',
 	);
+}, CASE_TIMEOUT);
+
+// ---------------------------------------------------------------------------------------------
+// 2b. hostile input: limits, encodings and keys are answered 4xx before any execution starts
+
+t.test('Event Webhook: over 1 MiB → 413; 5,000 levels deep, invalid UTF-8, __proto__ → 400; no execution', async () => {
+	const url = triggerUrl('event-webhook-router.json');
+	const key = eventWebhookDelivery(genericEvent('x', {})).headers;
+	const raw = (body) => () => postWebhook(url, { body, headers: key });
+	const event = (data) => JSON.stringify(genericEvent('user.created', data));
+	const invalidUtf8 = Buffer.concat([Buffer.from(event({ note: 'X' }).replace('"X"', '"')), Buffer.from([0xc0, 0xaf]), Buffer.from('"}}')]);
+	assert.throws(() => new TextDecoder('utf-8', { fatal: true }).decode(invalidUtf8));
+	await rejectedWithoutExecution(
+		'event-webhook-router.json',
+		[
+			{ send: raw(event({ filler: 'x'.repeat(1024 * 1024) })), check: (res) => assertRejected(res, 413, 'payload_too_large') },
+			{ send: raw(event({ deep: JSON.parse(`${'['.repeat(5000)}${']'.repeat(5000)}`) })), check: (res) => assertRejected(res, 400, 'bad_payload') },
+			// n8n's own JSON parser would decode this lossily (U+FFFD); the node reads the bytes.
+			{ send: raw(invalidUtf8), check: (res) => assert.equal(assertRejected(res, 400, 'bad_payload').message, 'The body is not valid UTF-8') },
+			{ send: raw(event({ order: 1 }).replace('{', '{"__proto__":{"isAdmin":true},')), check: (res) => assertRejected(res, 400, 'bad_payload') },
+			{ send: raw(JSON.stringify({ event_time: 1, event_type: 'user.created', data: {} })), check: (res) => assert.equal(assertRejected(res, 400, 'bad_payload').message, 'current_context: required') },
+		],
+		() => postWebhook(url, eventWebhookDelivery(genericEvent('user.created', { id: 'after-hostile' }))),
+		(e) => nodeItems(e, 'Event Webhook Trigger')[0].data.id === 'after-hostile',
+	);
+}, CASE_TIMEOUT);
+
+t.test('SynthesisVR: 501 events in one POST → 413 (default limit 500), no execution', async () => {
+	const url = synthesisVrUrl();
+	await rejectedWithoutExecution(
+		'synthesisvr-sessions.json',
+		[{ send: () => postWebhook(url, json(Array.from({ length: 501 }, (_, i) => svrSession(`many-${i}`)))), check: (res) => assertRejected(res, 413, 'payload_too_large') }],
+		() => postWebhook(url, json([svrSession('after-many')])),
+		(e) => nodeItems(e, 'SynthesisVR Trigger')[0].uuid === 'after-many',
+	);
+}, CASE_TIMEOUT);
+
+t.test('SYNCHUB Standard Webhooks fixture: a replayed delivery → 200 duplicate, one execution; meta.dedupKey is webhook-id', async () => {
+	const key = 'vendors-synchub-standard-webhooks.workflow.json';
+	const wf = workflow(key);
+	const body = JSON.stringify({ event: 'sync_run.completed', runId: 'run-e2e-replay', status: 'succeeded' });
+	const delivery = { body, headers: { 'content-type': 'application/json', ...signStandardWebhook({ secret: STD_WH_SECRET, body: Buffer.from(body), timestamp: nowSec(), id: 'msg_e2e_replay' }) } };
+	const before = await executionIds(wf.id);
+	assertAccepted(await postWebhook(triggerUrl(key), delivery));
+	const [execution] = await newExecutions(wf.id, before);
+	assert.equal(nodeItems(execution, 'SYNCHUB Trigger')[0].meta.dedupKey, 'msg_e2e_replay');
+	for (let i = 0; i < 3; i++) {
+		const again = await postWebhook(triggerUrl(key), delivery);
+		assert.equal(again.status, 200, again.text);
+		assert.deepEqual(JSON.parse(again.text), { received: true, duplicate: true, accepted: 0, ignored: 0 });
+	}
+	assert.deepEqual([...(await executionIds(wf.id))].filter((id) => !before.has(id)), [execution.id]);
 }, CASE_TIMEOUT);
 
 // ---------------------------------------------------------------------------------------------

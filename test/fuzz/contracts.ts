@@ -77,6 +77,41 @@ export function ensureUnauthorized<T>(outcome: Outcome<T>, what: string): void {
 	ensure(outcome.error.status === 401, () => `${what} was refused with ${outcome.error.status} ${outcome.error.code}, expected 401`);
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Whether `bytes` are well-formed UTF-8. */
+export function isUtf8(bytes: Buffer): boolean {
+	try {
+		utf8.decode(bytes);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/**
+ * The first `__proto__` key, or `constructor` object holding a `prototype` key, anywhere in
+ * `value` (iteratively, whatever the depth); undefined when there is none. Whether such bodies
+ * are refused or the keys stripped, an item must not carry them: a later merge in the workflow
+ * could change the prototype of every object.
+ */
+export function findPrototypeKey(value: unknown): string | undefined {
+	const stack: Array<[unknown, string]> = [[value, '']];
+	while (stack.length > 0) {
+		const [current, path] = stack.pop()!;
+		if (typeof current !== 'object' || current === null) continue;
+		for (const key of Object.keys(current)) {
+			const child = (current as Record<string, unknown>)[key];
+			if (key === '__proto__') return `${path}.__proto__`;
+			if (key === 'constructor' && typeof child === 'object' && child !== null && Object.prototype.hasOwnProperty.call(child, 'prototype')) {
+				return `${path}.constructor.prototype`;
+			}
+			stack.push([child, `${path}.${key}`]);
+		}
+	}
+	return undefined;
+}
+
 export interface MetaExpectation {
 	vendor: string;
 	/** Whether the node checked a secret (then every item must say verified: true). */
@@ -102,6 +137,8 @@ export function ensureAccepted(result: ReceiveResult, delivery: Delivery, expect
 	ensure(!Object.prototype.hasOwnProperty.call(Object.prototype, POLLUTION_MARKER), 'Object.prototype was polluted');
 	for (const item of result.items) {
 		ensure(isPlainObject(item), 'an item is a plain object');
+		const prototypeKey = findPrototypeKey(item);
+		ensure(prototypeKey === undefined, () => `an accepted item carries ${prototypeKey}`);
 		const meta = item.meta as unknown;
 		ensure(isPlainObject(meta), 'item.meta is a plain object');
 		ensure(meta.vendor === expected.vendor, () => `meta.vendor is ${String(meta.vendor)}`);

@@ -9,9 +9,10 @@
  */
 import * as fc from 'fast-check';
 
-import type { Delivery } from '../../nodes/shared/delivery';
+import { DEFAULT_MAX_BODY_KIB, type Delivery } from '../../nodes/shared/delivery';
+import { DEFAULT_MAX_EVENTS } from '../../nodes/shared/vendors/synthesisVr';
 import { bodyFor, headerMap, ipArb, queryMap, RECEIVED_AT, type Vendor } from './arbitraries';
-import { attempt, ensure, ensureAccepted } from './contracts';
+import { attempt, ensure, ensureAccepted, isUtf8 } from './contracts';
 import { fuzz } from './run';
 import {
 	authConfigured,
@@ -59,6 +60,15 @@ describe('receive functions: hostile deliveries', () => {
 						secretHeaders: secretHeadersOf(configured),
 						secrets,
 					});
+					// Limits and encoding, answered before any execution (issue 9): every vendor's body is JSON.
+					ensure(isUtf8(body), 'a body that is not UTF-8 was accepted');
+					const maxBytes = configured.settings.maxBodyBytes ?? DEFAULT_MAX_BODY_KIB * 1024;
+					ensure(body.length <= maxBytes, () => `a body of ${body.length} bytes was accepted (limit ${maxBytes})`);
+					if (configured.vendor === 'synthesisVr') {
+						const maxEvents = configured.settings.maxEvents ?? DEFAULT_MAX_EVENTS;
+						const events = outcome.value.items.length + outcome.value.ignored;
+						ensure(events <= maxEvents, () => `${events} events were accepted in one delivery (limit ${maxEvents})`);
+					}
 					const wrongIsRight = presentation.kind === 'wrongSecret' && secrets.some((secret) => secret.includes(presentation.otherSecret));
 					if (checked && MUST_REFUSE.has(presentation.kind) && !wrongIsRight) {
 						ensure(false, `a delivery with credential "${presentation.kind}" was accepted`);

@@ -122,7 +122,12 @@ export function secretHeadersOf(configured: VendorSettings): string[] {
 // Settings
 // ---------------------------------------------------------------------------------------------
 
-const common = { allowedIps: allowListArb, includeHeaders: fc.boolean() };
+const common = {
+	allowedIps: allowListArb,
+	includeHeaders: fc.boolean(),
+	// Mostly the default; sometimes a small limit, so that refusing a large body is exercised too.
+	maxBodyBytes: fc.option(fc.integer({ min: 0, max: 4096 }), { freq: 20, nil: undefined }),
+};
 /** A node filter: mostly empty (everything passes), sometimes a selection. */
 const filterList = (values: string[]): fc.Arbitrary<string[]> => fc.oneof({ arbitrary: fc.constant<string[]>([]), weight: 2 }, { arbitrary: fc.subarray(values), weight: 1 });
 const optional = <T>(arb: fc.Arbitrary<T>, freq = 5): fc.Arbitrary<T | undefined> => fc.option(arb, { freq, nil: undefined });
@@ -173,6 +178,7 @@ export const settingsArb: Record<Vendor, fc.Arbitrary<VendorSettings>> = {
 			...common,
 			token: optional(fc.record({ value: secretText, headerName: headerNameSetting('x-webhook-token'), queryName: headerNameSetting('token') })),
 			actions: filterList(['create', 'delete', 'update']),
+			maxEvents: fc.option(fc.integer({ min: 0, max: 5 }), { freq: 10, nil: undefined }),
 		})
 		.map((settings) => ({ vendor: 'synthesisVr' as const, settings })),
 	synchub: fc

@@ -1,7 +1,7 @@
 // Hostile deliveries against every trigger in a real (in-process) n8n workflow: each class of
 // problem of issue 9 is answered 4xx with a JSON reason before any execution starts, the sender
 // learns only the code, and the operator's log gets the detail without the secret.
-import path from 'node:path';
+import { createRequire } from 'node:module';
 
 import { signStandardWebhook } from '../../nodes/shared/standardWebhooks';
 import { MAX_JSON_DEPTH } from '../../nodes/shared/validation';
@@ -13,7 +13,7 @@ import { expectRejected, received } from './helpers';
 
 /** n8n's logger as n8n-core resolves it (n8n-core has its own copy of @n8n/di). */
 function n8nLogger(): { warn: (...args: unknown[]) => void } {
-	const fromCore = (id: string) => require(require.resolve(id, { paths: [path.dirname(require.resolve('n8n-core'))] }));
+	const fromCore = createRequire(require.resolve('n8n-core'));
 	return fromCore('@n8n/di').Container.get(fromCore('@n8n/backend-common').Logger);
 }
 

@@ -57,7 +57,7 @@ describe('receiveSynthesisVr', () => {
 	it('requires the documented session fields on create and delete events, not on future actions', () => {
 		const event = { uuid: 'u-1', action: 'create', location: 'Room', stations: 2, customerid: 7 };
 		for (const field of ['location', 'stations', 'customerid'] as const) {
-			const { [field]: _dropped, ...without } = event;
+			const without = Object.fromEntries(Object.entries(event).filter(([k]) => k !== field));
 			const error = expectDeliveryError(() => receiveSynthesisVr(makeDelivery(JSON.stringify([without])), {}), 'bad_payload');
 			expect(error.message).toBe(`[0].${field}: required for create events`);
 		}

@@ -21,7 +21,7 @@
  *   executions take to end, against the shorter settings README recommends.
  *
  * Settings (env): BENCH_LOAD_N, BENCH_FAULT_N, BENCH_FAULT_REPS, BENCH_LOAD_MODES ("regular,queue,queue-defaults"),
- * BENCH_SKIP_LOAD=1, BENCH_SKIP_FAULTS=1.
+ * BENCH_SKIP_LOAD=1, BENCH_SKIP_FAULTS=1, BENCH_FAULTS (comma-separated fault names, e.g. "kill -9 a worker").
  */
 const crypto = require('node:crypto');
 const fsp = require('node:fs/promises');
@@ -321,7 +321,8 @@ async function runMode(mode, apiKey) {
 		}
 		if (process.env.BENCH_SKIP_FAULTS !== '1') {
 			result.faults = [];
-			for (const fault of Object.keys(FAULTS[mode])) {
+			const only = process.env.BENCH_FAULTS?.split(',');
+			for (const fault of Object.keys(FAULTS[mode]).filter((f) => !only || only.includes(f))) {
 				for (const respond of defaultsOnly ? ['immediate'] : ['immediate', 'after']) {
 					for (let rep = 0; rep < FAULT_REPS; rep++) result.faults.push({ fault, respond, rep, ...(await faultRun(inst, apiKey, { respond, fault })) });
 				}

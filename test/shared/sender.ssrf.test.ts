@@ -206,7 +206,7 @@ describe('proxies (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', () => {
 		expect(proxyForUrl(new URL('http://a.example/'), {})).toBeNull();
 	});
 
-	it('a public name goes through the proxy after being resolved and judged', async () => {
+	it('a public name is resolved and judged here, and the proxy is asked for that address, not the name', async () => {
 		const proxy = await startTunnelProxy(local.port);
 		try {
 			process.env.HTTP_PROXY = proxy.url;
@@ -215,8 +215,58 @@ describe('proxies (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', () => {
 			const out = await deliver(req('http://hooks.example.test/via-proxy'), opts({ lookup }));
 			expect(out).toMatchObject({ ok: true, status: 200, body: 'reached' });
 			expect(lookup.calls).toEqual(['hooks.example.test']);
-			expect(proxy.connectTargets).toEqual(['hooks.example.test:80']);
+			// An IP literal: the proxy has no name left to resolve differently (DNS rebinding).
+			expect(proxy.connectTargets).toEqual(['93.184.216.34:80']);
 			expect(local.requests[before].url).toBe('/via-proxy');
+			// Inside the tunnel the request still names the host.
+			expect(local.requests[before].headers.host).toBe('hooks.example.test');
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('every new connection is resolved and judged again: a name that turns private later is refused at the next connect', async () => {
+		const proxy = await startTunnelProxy(local.port);
+		try {
+			process.env.HTTP_PROXY = proxy.url;
+			let calls = 0;
+			// Public for the first connection, private afterwards (a rebinding resolver).
+			const lookup = fakeLookup(() => (calls++ === 0 ? ['93.184.216.34'] : ['10.0.0.5']));
+			const first = await deliver(req('http://rebind.example.test/one'), opts({ lookup }));
+			expect(first.ok).toBe(true);
+			await closeSenderDispatchers(); // no idle socket to reuse: the next request connects anew
+			const second = await deliver(req('http://rebind.example.test/two'), opts({ lookup }));
+			expect(second).toMatchObject({ ok: false, attempts: 1, error: { code: 'blocked_address' } });
+			expect(second.error?.message).toContain('10.0.0.5');
+			expect(proxy.connectTargets).toEqual(['93.184.216.34:80']);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('an IPv6 answer is asked for in brackets; a public IP literal goes as it is', async () => {
+		const proxy = await startTunnelProxy(local.port);
+		try {
+			process.env.HTTP_PROXY = proxy.url;
+			const v6 = await deliver(req('http://v6.example.test:8080/'), opts({ lookup: fakeLookup(['2606:2800:220:1:248:1893:25c8:1946']) }));
+			expect(v6.ok).toBe(true);
+			const literal = await deliver(req('http://93.184.216.34/'), opts());
+			expect(literal.ok).toBe(true);
+			expect(proxy.connectTargets).toEqual(['[2606:2800:220:1:248:1893:25c8:1946]:8080', '93.184.216.34:80']);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('with blocking off (and no egress policy) the proxy gets the name, as n8n\'s own HTTP layer sends it', async () => {
+		const proxy = await startTunnelProxy(local.port);
+		try {
+			process.env.HTTP_PROXY = proxy.url;
+			const lookup = fakeLookup(['93.184.216.34']);
+			const out = await deliver(req('http://hooks.example.test/by-name'), opts({ lookup, blockPrivateAddresses: false }));
+			expect(out).toMatchObject({ ok: true, body: 'reached' });
+			expect(lookup.calls).toEqual([]);
+			expect(proxy.connectTargets).toEqual(['hooks.example.test:80']);
 		} finally {
 			await proxy.close();
 		}

@@ -12,19 +12,27 @@
  *   own bodyTimeout is per chunk, so a receiver dribbling one byte a second would never trip it.
  * - Messages never contain request headers (they carry signatures and keys), credentials or
  *   the URL's query string.
+ * - Destinations, in this order, before every attempt: the URL's scheme and form; the
+ *   credential's Allowed Domains (before prepare(), so nothing is even signed for a refused
+ *   host); IP literals against Block Private Addresses; n8n's egress policy (pre-flight); then at
+ *   connect time every DNS answer against both, on the address connected to (through a proxy:
+ *   the address the tunnel is opened to, see tunnel.ts).
  */
-import * as dns from 'node:dns';
 import { request, type Dispatcher } from 'undici';
+import { isUrlAllowed } from './allowedDomains';
 import { getDispatcher, proxyForUrl } from './dispatchers';
 import {
-	assertHostResolvesPublic,
 	checkDestinationUrl,
+	checkLiteralHost,
 	describeUrl,
+	EgressBlockedError,
 	findBlockedAddressError,
+	findEgressBlockedError,
+	isPassthroughEgressFilter,
 	urlHostname,
-	type LookupLike,
 } from './guard';
 import {
+	type EgressFilter,
 	type AttemptLogEntry,
 	type DeliveryErrorCode,
 	type DeliveryOutcome,
@@ -35,6 +43,7 @@ import {
 	resolveSenderOptions,
 } from './options';
 import { abortableSleep, backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from './retry';
+import { PROXY_REFUSED_CODE, ProxyTunnelError } from './tunnel';
 
 const METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -179,6 +188,8 @@ function classifyError(
 	}
 	const blocked = findBlockedAddressError(err);
 	if (blocked) return { kind: 'error', failure: { code: 'blocked_address', message: blocked.message }, retryable: false };
+	const egress = findEgressBlockedError(err);
+	if (egress) return { kind: 'error', failure: { code: 'egress_blocked', message: egress.message }, retryable: false };
 	if (deadline.aborted) {
 		return {
 			kind: 'error',
@@ -203,6 +214,9 @@ function classifyError(
 	}
 	if (code === 'UND_ERR_BODY_TIMEOUT') {
 		return { kind: 'error', failure: { code: 'timeout', message: `response body from ${host} stalled` }, retryable: true };
+	}
+	if (code === PROXY_REFUSED_CODE && err instanceof ProxyTunnelError) {
+		return { kind: 'error', failure: { code: 'network', message: err.message }, retryable: err.retryable };
 	}
 	if (code === 'UND_ERR_INVALID_ARG') {
 		// Same request, same rejection: do not retry. undici's messages name headers, not values.
@@ -236,12 +250,18 @@ async function readCapped(
 	return { buf: Buffer.concat(chunks, size), truncated: false };
 }
 
+/** n8n's pre-flight check; a refusal is final, a DNS failure is a (retried) network error. */
+async function checkEgress(filter: EgressFilter, url: URL): Promise<void> {
+	const result = await filter.validateUrl(url);
+	if (!result.ok) throw new EgressBlockedError(url.host, result.error, urlHostname(url));
+}
+
 async function attemptOnce(
 	url: URL,
 	method: DeliveryRequest['method'],
 	prepared: { headers: Record<string, string>; body: Buffer },
 	o: ResolvedSenderOptions,
-	lookup: LookupLike,
+	egress: EgressFilter | undefined,
 ): Promise<AttemptResult> {
 	const host = url.host;
 	const caller = o.signal;
@@ -264,14 +284,11 @@ async function attemptOnce(
 	caller?.addEventListener('abort', onCallerAbort, { once: true });
 
 	try {
-		const proxy = proxyForUrl(url);
-		if (proxy && o.blockPrivateAddresses) {
-			// Through a proxy we cannot see the address finally connected to: the proxy resolves
-			// the name itself. Best we can do: resolve here and refuse if any answer is blocked.
-			// (A rebinding DNS could still answer the proxy differently; the operator's proxy is
-			// expected to enforce its own egress policy.)
+		if (egress) {
+			// Like n8n's own HTTP client: a pre-flight check of every request (IP literals never reach
+			// a lookup), then its secure lookup on every connection (the dispatcher below).
 			await Promise.race([
-				assertHostResolvesPublic(lookup, urlHostname(url)),
+				checkEgress(egress, url),
 				new Promise<never>((_, reject) => {
 					const s = attemptAbort.signal;
 					if (s.aborted) reject(s.reason);
@@ -283,7 +300,8 @@ async function attemptOnce(
 			connectTimeoutMs: Math.min(o.connectTimeoutMs, o.totalTimeoutMs),
 			blockPrivateAddresses: o.blockPrivateAddresses,
 			lookup: o.lookup,
-			proxy,
+			proxy: proxyForUrl(url),
+			egressFilter: egress,
 		});
 		const res = await request(url, {
 			dispatcher,
@@ -360,7 +378,9 @@ export async function deliver(req: DeliveryRequest, options: Partial<SenderOptio
 	const o = resolveSenderOptions(options);
 	const start = performance.now();
 	const log: AttemptLogEntry[] = [];
-	const lookup: LookupLike = o.lookup ?? dns.lookup;
+	// n8n's passthrough filter (SSRF protection off) checks nothing: skip its no-op calls, and keep
+	// proxied requests on the proxy's own name resolution when nothing else is judged.
+	const egress = o.egressFilter && !isPassthroughEgressFilter(o.egressFilter) ? o.egressFilter : undefined;
 
 	const finish = (
 		attempts: number,
@@ -383,20 +403,39 @@ export async function deliver(req: DeliveryRequest, options: Partial<SenderOptio
 
 	let url: URL;
 	try {
-		url = checkDestinationUrl(req.url, o.blockPrivateAddresses);
+		url = checkDestinationUrl(req.url, false);
 	} catch (err) {
-		const blocked = findBlockedAddressError(err);
-		if (blocked) return finish(0, null, { code: 'blocked_address', message: blocked.message });
 		return finish(0, null, { code: 'invalid_url', message: (err as Error).message });
+	}
+	const notAllowed = (): Failure | undefined =>
+		isUrlAllowed(o.allowedDomains ?? null, url)
+			? undefined
+			: {
+					code: 'domain_not_allowed',
+					message: `${url.host} is not in the credential's Allowed Domains (${o.allowedDomains?.display ?? ''})`,
+				};
+	const refused = notAllowed();
+	if (refused) return finish(0, null, refused);
+	if (o.blockPrivateAddresses) {
+		try {
+			checkLiteralHost(urlHostname(url));
+		} catch (err) {
+			const blocked = findBlockedAddressError(err);
+			return finish(0, null, { code: 'blocked_address', message: blocked ? blocked.message : (err as Error).message });
+		}
 	}
 	if (o.signal?.aborted) return finish(0, null, { code: 'aborted', message: 'delivery cancelled' });
 
 	let last: ResponseResult | null = null;
 	let waitedMs: number | undefined;
 	for (let attempt = 1; attempt <= o.attempts; attempt++) {
+		// The URL cannot change between attempts (redirects are not followed), but the check is
+		// cheap and it is the one that keeps a secret at home: it runs before every prepare().
+		const stillRefused = notAllowed();
+		if (stillRefused) return finish(attempt - 1, last, stillRefused);
 		const prepared = req.prepare(attempt);
 		const headers = checkPrepared(prepared);
-		const result = await attemptOnce(url, req.method, { headers, body: prepared.body }, o, lookup);
+		const result = await attemptOnce(url, req.method, { headers, body: prepared.body }, o, egress);
 
 		const entry: AttemptLogEntry = { attempt };
 		if (waitedMs !== undefined) entry.waitedMs = waitedMs;

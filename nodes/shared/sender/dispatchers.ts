@@ -4,12 +4,16 @@
  * Proxies: like n8n's own HTTP layer (undici's EnvHttpProxyAgent) we honour HTTP_PROXY,
  * HTTPS_PROXY and NO_PROXY (lower-case variants first), read at call time. We pick the proxy
  * ourselves (same rules as EnvHttpProxyAgent) instead of handing the decision to it, because
- * the SSRF guard must sit on the DIRECT connection only: the proxy itself is configured by
- * the operator and may well live on a private address.
+ * the address checks must sit on the TARGET, never on the proxy: the proxy is configured by the
+ * operator (n8n's own environment) and may well live on a private address. When addresses are
+ * judged, a proxied request goes through a tunnel to the judged address (tunnel.ts).
  */
+import * as dns from 'node:dns';
 import type { Dispatcher } from 'undici';
 import { Agent, ProxyAgent } from 'undici';
-import { buildGuardedConnector, type LookupLike } from './guard';
+import { buildGuardedConnector, egressLookup, guardedLookup, type LookupLike } from './guard';
+import type { EgressFilter } from './options';
+import { buildPinnedTunnelConnector } from './tunnel';
 
 const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
@@ -52,69 +56,99 @@ export interface DispatcherSettings {
 	blockPrivateAddresses: boolean;
 	lookup?: LookupLike;
 	proxy: string | null;
+	/** n8n's egress policy, when one is in force (not n8n's passthrough filter). */
+	egressFilter?: EgressFilter;
+}
+
+interface Entry {
+	dispatcher: Dispatcher;
+	/** Resources beside the dispatcher (the pinned tunnel's pool of proxy connections). */
+	extra?: { close(): Promise<void>; destroy(): Promise<void> };
 }
 
 const MAX_CACHED = 16;
-const cache = new Map<string, Dispatcher>();
-const lookupIds = new WeakMap<object, number>();
-let nextLookupId = 1;
+const cache = new Map<string, Entry>();
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
 
-function cacheKey(s: DispatcherSettings): string {
-	let lookupId = 0;
-	if (s.lookup) {
-		lookupId = lookupIds.get(s.lookup) ?? 0;
-		if (!lookupId) {
-			lookupId = nextLookupId++;
-			lookupIds.set(s.lookup, lookupId);
-		}
+function objectId(value: object | undefined): number {
+	if (!value) return 0;
+	let id = objectIds.get(value);
+	if (!id) {
+		id = nextObjectId++;
+		objectIds.set(value, id);
 	}
-	return JSON.stringify([s.connectTimeoutMs, s.blockPrivateAddresses, lookupId, s.proxy]);
+	return id;
 }
 
-function create(s: DispatcherSettings): Dispatcher {
-	if (s.proxy) {
-		return new ProxyAgent({
-			uri: s.proxy,
-			proxyTls: { timeout: s.connectTimeoutMs },
-			requestTls: { timeout: s.connectTimeoutMs },
+function cacheKey(s: DispatcherSettings): string {
+	return JSON.stringify([s.connectTimeoutMs, s.blockPrivateAddresses, objectId(s.lookup), s.proxy, objectId(s.egressFilter)]);
+}
+
+// Spelled out because Send Webhook's Concurrency (up to 100) must be reachable on one origin:
+// no per-origin connection cap (undici's default), so that many requests really are in
+// flight at once, each on its own socket; no pipelining, so a POST never waits behind another
+// on a shared socket; keep-alive, so the next item reuses an idle socket instead of a new
+// connection (4 s idle is under Node's and most servers' 5 s, so we close first).
+const POOL_OPTIONS = { connections: null, pipelining: 1, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 } as const;
+
+function create(s: DispatcherSettings): Entry {
+	// n8n's secure lookup replaces ours (and the test lookup): it resolves AND applies the policy.
+	const targetLookup = s.egressFilter ? egressLookup(s.egressFilter) : s.lookup;
+	if (s.proxy && (s.blockPrivateAddresses || s.egressFilter)) {
+		const tunnel = buildPinnedTunnelConnector({
+			proxy: s.proxy,
+			connectTimeoutMs: s.connectTimeoutMs,
+			lookup: s.blockPrivateAddresses
+				? (guardedLookup(targetLookup ?? dns.lookup) as unknown as LookupLike)
+				: (targetLookup as LookupLike),
+			blockPrivateAddresses: s.blockPrivateAddresses,
 		});
+		return { dispatcher: new Agent({ connect: tunnel.connect, ...POOL_OPTIONS }), extra: tunnel };
 	}
-	// Spelled out because Send Webhook's Concurrency (up to 100) must be reachable on one origin:
-	// no per-origin connection cap (undici's default), so that many requests really are in
-	// flight at once, each on its own socket; no pipelining, so a POST never waits behind another
-	// on a shared socket; keep-alive, so the next item reuses an idle socket instead of a new
-	// connection (4 s idle is under Node's and most servers' 5 s, so we close first).
-	return new Agent({
-		connect: buildGuardedConnector(s),
-		connections: null,
-		pipelining: 1,
-		keepAliveTimeout: 4_000,
-		keepAliveMaxTimeout: 60_000,
-	});
+	if (s.proxy) {
+		// Nothing is judged: the proxy gets the name, as n8n's own HTTP layer sends it.
+		return {
+			dispatcher: new ProxyAgent({
+				uri: s.proxy,
+				proxyTls: { timeout: s.connectTimeoutMs },
+				requestTls: { timeout: s.connectTimeoutMs },
+			}),
+		};
+	}
+	return {
+		dispatcher: new Agent({
+			connect: buildGuardedConnector({ connectTimeoutMs: s.connectTimeoutMs, blockPrivateAddresses: s.blockPrivateAddresses, lookup: targetLookup }),
+			...POOL_OPTIONS,
+		}),
+	};
 }
 
 /** A shared dispatcher for these settings (small LRU; evicted ones are closed gracefully). */
 export function getDispatcher(s: DispatcherSettings): Dispatcher {
 	const key = cacheKey(s);
-	let d = cache.get(key);
-	if (d) {
+	let entry = cache.get(key);
+	if (entry) {
 		cache.delete(key);
-		cache.set(key, d);
-		return d;
+		cache.set(key, entry);
+		return entry.dispatcher;
 	}
-	d = create(s);
-	cache.set(key, d);
+	entry = create(s);
+	cache.set(key, entry);
 	while (cache.size > MAX_CACHED) {
-		const [oldKey, old] = cache.entries().next().value as [string, Dispatcher];
+		const [oldKey, old] = cache.entries().next().value as [string, Entry];
 		cache.delete(oldKey);
-		old.close().catch(() => undefined);
+		old.dispatcher.close().catch(() => undefined);
+		old.extra?.close().catch(() => undefined);
 	}
-	return d;
+	return entry.dispatcher;
 }
 
 /** Close every pooled connection (tests, shutdown). */
 export async function closeSenderDispatchers(): Promise<void> {
 	const all = [...cache.values()];
 	cache.clear();
-	await Promise.all(all.map((d) => d.destroy().catch(() => undefined)));
+	await Promise.all(
+		all.flatMap((entry) => [entry.dispatcher.destroy().catch(() => undefined), entry.extra?.destroy().catch(() => undefined)]),
+	);
 }

@@ -33,6 +33,67 @@ export class BlockedAddressError extends Error {
 	}
 }
 
+export const EGRESS_BLOCKED_CODE = 'ERR_EGRESS_BLOCKED';
+
+/**
+ * The instance's egress policy (n8n's SSRF protection, N8N_SSRF_*) refused a destination. The
+ * message names the host, the address when n8n gave one, and n8n's own reason.
+ */
+export class EgressBlockedError extends Error {
+	readonly code = EGRESS_BLOCKED_CODE;
+	constructor(
+		/** For the message: a host name, or host:port. */
+		readonly host: string,
+		cause: unknown,
+		/** The bare host name or address, to leave out an address that only repeats it. */
+		hostname: string = host,
+	) {
+		const reason = cause instanceof Error && cause.message ? cause.message : 'refused';
+		const ip = (cause as { ip?: unknown } | undefined)?.ip;
+		const address = typeof ip === 'string' && ip !== hostname ? ` (${ip})` : '';
+		super(`n8n's egress policy (N8N_SSRF_* settings) refuses ${host}${address}: ${reason}`);
+		this.name = 'EgressBlockedError';
+	}
+}
+
+/** Finds an EgressBlockedError however deep a client library wrapped it. */
+export function findEgressBlockedError(err: unknown): EgressBlockedError | null {
+	let e: unknown = err;
+	for (let depth = 0; depth < 5 && e; depth++) {
+		if (e instanceof EgressBlockedError) return e;
+		if (typeof e === 'object' && (e as { code?: unknown }).code === EGRESS_BLOCKED_CODE) return e as EgressBlockedError;
+		e = (e as { cause?: unknown }).cause;
+	}
+	return null;
+}
+
+/**
+ * The egress filter's secure lookup, with its refusals turned into EgressBlockedError (so they
+ * are reported as a policy refusal, not retried as a network error). n8n names its refusals
+ * Ssrf*Error; anything else (ENOTFOUND, EAI_AGAIN) stays a DNS error.
+ */
+export function egressLookup(filter: { createSecureLookup(): LookupFunction }): LookupLike {
+	const secure = filter.createSecureLookup();
+	const wrapped = (hostname: string, options: LookupOptions, callback: (...args: unknown[]) => void) => {
+		(secure as unknown as (h: string, o: LookupOptions, c: (...a: unknown[]) => void) => void)(
+			hostname,
+			options,
+			(err: unknown, ...rest: unknown[]) => {
+				if (err && /^Ssrf/.test(String((err as { name?: unknown }).name))) {
+					return callback(new EgressBlockedError(hostname, err), ...rest);
+				}
+				callback(err, ...rest);
+			},
+		);
+	};
+	return wrapped as unknown as LookupLike;
+}
+
+/** The passthrough filter n8n 2.x returns when SSRF protection is off hands back dns.lookup itself. */
+export function isPassthroughEgressFilter(filter: { createSecureLookup(): LookupFunction }): boolean {
+	return filter.createSecureLookup() === (dns.lookup as unknown as LookupFunction);
+}
+
 export class InvalidUrlError extends Error {
 	readonly code = 'invalid_url';
 	constructor(message: string) {
@@ -134,22 +195,6 @@ export function guardedLookup(base: LookupLike): LookupFunction {
 			callback(null, list[0].address, list[0].family);
 		});
 	};
-}
-
-/** Resolve and judge a hostname before a request that we cannot check at connect time (proxied). */
-export function assertHostResolvesPublic(lookup: LookupLike, hostname: string): Promise<void> {
-	return new Promise((resolve, reject) => {
-		if (parseIp(hostname, { legacyIpv4Forms: true })) {
-			try {
-				checkLiteralHost(hostname);
-				resolve();
-			} catch (e) {
-				reject(e);
-			}
-			return;
-		}
-		guardedLookup(lookup)(hostname, { all: true }, (err) => (err ? reject(err) : resolve()));
-	});
 }
 
 export interface ConnectorSettings {

@@ -8,9 +8,12 @@ export {
 	type DeliveryErrorCode,
 	type DeliveryOutcome,
 	type DeliveryRequest,
+	type EgressFilter,
 	type PreparedRequest,
 	type SenderOptions,
 } from './options';
-export { BlockedAddressError, InvalidUrlError, checkDestinationUrl, guardedLookup } from './guard';
+export { BlockedAddressError, EgressBlockedError, InvalidUrlError, checkDestinationUrl, guardedLookup } from './guard';
+export { AllowedDomainsError, isUrlAllowed, parseAllowedDomains, type AllowedDomains } from './allowedDomains';
+export { ProxyTunnelError } from './tunnel';
 export { closeSenderDispatchers, proxyForUrl } from './dispatchers';
 export { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from './retry';

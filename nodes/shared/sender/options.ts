@@ -1,4 +1,7 @@
 import type { lookup as dnsLookup } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+
+import type { AllowedDomains } from './allowedDomains';
 
 export interface PreparedRequest {
 	headers: Record<string, string>;
@@ -15,6 +18,18 @@ export interface DeliveryRequest {
 	 * attempt while the delivery id stays the same.
 	 */
 	prepare(attempt: number): PreparedRequest;
+}
+
+/**
+ * The instance's egress policy, as n8n 2.x hands it to nodes with their own HTTP client
+ * (`this.helpers.getSecureEgressFilter()`, n8n-workflow's NodeEgressFilter). Structural, so the
+ * sender stays free of n8n imports and runs where n8n has none (1.x: the option is absent).
+ */
+export interface EgressFilter {
+	/** Pre-flight check of a target; resolves names, judges IP literals without DNS. */
+	validateUrl(url: string | URL): Promise<{ ok: true } | { ok: false; error: Error }>;
+	/** A dns.lookup drop-in that refuses addresses the policy blocks (used at connect time). */
+	createSecureLookup(): LookupFunction;
 }
 
 export interface SenderOptions {
@@ -35,8 +50,15 @@ export interface SenderOptions {
 	signal?: AbortSignal;
 	/** Random source in [0, 1) for the backoff jitter; injectable for tests. */
 	random?: () => number;
-	/** DNS lookup used for hostnames; injectable for SSRF tests. */
+	/** DNS lookup used for hostnames; injectable for SSRF tests. Replaced by the egress filter's when one applies. */
 	lookup?: typeof dnsLookup;
+	/**
+	 * Hosts the credential's secret may be sent to (null or absent: any). Checked before every
+	 * attempt, before any DNS lookup or connection.
+	 */
+	allowedDomains?: AllowedDomains | null;
+	/** n8n's instance egress policy, applied in addition to blockPrivateAddresses. */
+	egressFilter?: EgressFilter;
 }
 
 export type DeliveryErrorCode =
@@ -47,7 +69,9 @@ export type DeliveryErrorCode =
 	| 'redirect'
 	| 'gone'
 	| 'aborted'
-	| 'invalid_url';
+	| 'invalid_url'
+	| 'domain_not_allowed'
+	| 'egress_blocked';
 
 export interface AttemptLogEntry {
 	attempt: number;
@@ -133,6 +157,15 @@ export function resolveSenderOptions(opts: Partial<SenderOptions> = {}): Resolve
 	}
 	if (o.lookup !== undefined && typeof o.lookup !== 'function') throw new TypeError('sender option lookup must be a function');
 	if (o.random !== undefined && typeof o.random !== 'function') throw new TypeError('sender option random must be a function');
+	if (o.allowedDomains !== undefined && o.allowedDomains !== null && !Array.isArray(o.allowedDomains.rules)) {
+		throw new TypeError('sender option allowedDomains must come from parseAllowedDomains()');
+	}
+	if (
+		o.egressFilter !== undefined &&
+		(typeof o.egressFilter?.validateUrl !== 'function' || typeof o.egressFilter?.createSecureLookup !== 'function')
+	) {
+		throw new TypeError('sender option egressFilter must have validateUrl() and createSecureLookup()');
+	}
 	return {
 		...o,
 		responseHeaders: (o.responseHeaders ?? DEFAULT_RESPONSE_HEADERS).map((h) => h.toLowerCase()),

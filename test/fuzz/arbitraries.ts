@@ -67,6 +67,12 @@ export const secretText: fc.Arbitrary<string> = fc
 	})
 	.filter((value) => value.trim() === value);
 
+/**
+ * A secret a sender can put in an HTTP header: field-vchar, SP and HTAB only (RFC 9110 §5.5;
+ * Node reads header bytes as latin-1, so nothing above U+00FF can arrive there).
+ */
+export const headerSafeSecret: fc.Arbitrary<string> = secretText.filter((value) => /^[\t\x20-\x7e\x80-\xff]*$/.test(value));
+
 /** Header-name-like tokens (RFC 9110 tchar, lower case), for configured header names. */
 export const headerToken: fc.Arbitrary<string> = fc.stringMatching(/^[a-z][a-z0-9-]{0,23}$/);
 

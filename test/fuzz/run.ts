@@ -3,7 +3,7 @@
  *
  * `npm test` runs this folder with a small count (FUZZ_RUNS unset); `npm run fuzz` sets
  * FUZZ_RUNS=100000 (or what you give it). The in-process n8n properties are slower per run and
- * get FUZZ_N8N_RUNS, by default a tenth of FUZZ_RUNS when FUZZ_RUNS is set.
+ * get FUZZ_N8N_RUNS, by default a fifth of FUZZ_RUNS when FUZZ_RUNS is set.
  *
  * Every property prints one line to stderr: runs, elapsed time, time per run and the seed, so the
  * numbers can be quoted. With FUZZ_REPORT=<file> the same facts are appended there as JSON lines.
@@ -25,8 +25,8 @@ function count(name: string): number | undefined {
 /** Runs per parser/verifier property: 300 inside `npm test`, FUZZ_RUNS under `npm run fuzz`. */
 export const RUNS = count('FUZZ_RUNS') ?? 300;
 
-/** Runs per trigger of the in-process n8n property (one request each, ~1-3 ms). */
-export const N8N_RUNS = count('FUZZ_N8N_RUNS') ?? (count('FUZZ_RUNS') !== undefined ? Math.max(100, Math.floor(RUNS / 10)) : 30);
+/** Runs per trigger of the in-process n8n property (one request each, about 1 ms). */
+export const N8N_RUNS = count('FUZZ_N8N_RUNS') ?? (count('FUZZ_RUNS') !== undefined ? Math.max(100, Math.floor(RUNS / 5)) : 30);
 
 /** Jest's timeout for one property: generous under `npm run fuzz`, 60 s otherwise. */
 export const FUZZ_TIMEOUT_MS = RUNS > 2_000 || N8N_RUNS > 200 ? 6 * 60 * 60 * 1000 : 60_000;

@@ -260,13 +260,16 @@ export interface Credentials {
 const pick = <T>(list: readonly T[], choice: number): T => list[choice % list.length];
 const nonBlank = (secrets: string[]) => secrets.filter((s) => s !== '');
 
-/** A fresh timestamp (inside the tolerance window when there is one). */
-function freshSeconds(toleranceSec: number, skew: number): number {
-	return toleranceSec > 0 ? NOW_SEC + Math.trunc(skew * (toleranceSec - 1)) : NOW_SEC + Math.trunc(skew * 1e6);
+/** A fresh timestamp (inside the tolerance window around `nowSec` when there is one). */
+function freshSeconds(toleranceSec: number, skew: number, nowSec: number): number {
+	return toleranceSec > 0 ? nowSec + Math.trunc(skew * (toleranceSec - 1)) : nowSec + Math.trunc(skew * 1e6);
 }
 
-/** The credential headers/query for `body` as the sender would send them. */
-export function present(configured: VendorSettings, body: Buffer, p: Presentation): Credentials {
+/**
+ * The credential headers/query for `body` as the sender would send them. `nowSec` is the
+ * receiver's clock: the fixed {@link NOW_SEC} for the pure functions, the real time for n8n.
+ */
+export function present(configured: VendorSettings, body: Buffer, p: Presentation, nowSec = NOW_SEC): Credentials {
 	const none: Credentials = { headers: {}, query: {} };
 	if (p.kind === 'absent' || !authConfigured(configured)) return none;
 	const finish = (headers: Record<string, string>, query: Record<string, unknown> = {}): Credentials => {
@@ -304,24 +307,24 @@ export function present(configured: VendorSettings, body: Buffer, p: Presentatio
 			if (![16, 24, 32].includes(Buffer.byteLength(secret))) return finish({ [token.headerName]: '02-AAAA' });
 			const iv = token.cbcIv === 'prefixed' ? 'prefixed' : pick(['zero', 'key'] as const, p.choice);
 			const algorithm = token.cbcIv === 'prefixed' ? '01' : pick(['01', '02'] as const, p.choice >> 1);
-			const date = new Date(freshSeconds(token.toleranceSec, p.skew) * 1000 + (p.choice % 1000));
+			const date = new Date(freshSeconds(token.toleranceSec, p.skew, nowSec) * 1000 + (p.choice % 1000));
 			return finish({ [token.headerName]: roomleToken({ secret, apiKey: token.apiKey, sessionToken: p.session, date, algorithm, iv }) });
 		}
 		case 'synchub':
-			return finish(synchubHeaders(configured.settings, body, p, secretFor));
+			return finish(synchubHeaders(configured.settings, body, p, secretFor, nowSec));
 	}
 }
 
-function synchubHeaders(settings: SynchubSettings, body: Buffer, p: Presentation, secretFor: (secrets: string[]) => string): Record<string, string> {
+function synchubHeaders(settings: SynchubSettings, body: Buffer, p: Presentation, secretFor: (secrets: string[]) => string, nowSec: number): Record<string, string> {
 	const v = settings.verification;
 	if (v.mode === 'none') return {};
 	if (v.mode === 'standardWebhooks') {
 		const secret = p.kind === 'wrongSecret' ? `whsec_${Buffer.from(p.otherSecret).toString('base64')}` : secretFor(v.secrets);
 		const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
-		return standardWebhooksHeaders(key, `msg_${p.choice}`, String(freshSeconds(v.toleranceSec, p.skew)), body);
+		return standardWebhooksHeaders(key, `msg_${p.choice}`, String(freshSeconds(v.toleranceSec, p.skew, nowSec)), body);
 	}
 	const secret = secretFor(v.secrets);
-	const seconds = freshSeconds(v.toleranceSec, p.skew);
+	const seconds = freshSeconds(v.toleranceSec, p.skew, nowSec);
 	const timestamp = pick([String(seconds), String(seconds * 1000 + 7), new Date(seconds * 1000).toISOString()], p.choice);
 	const style = { encoding: 'hex' as Encoding, variant: (p.choice & 4) !== 0, unpadded: (p.choice & 8) !== 0 };
 	if (v.mode === 'hmac') {

@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { allowedDomainsProperty } from './allowedDomains';
+
 export class ApiRtcWebhookApi implements ICredentialType {
 	name = 'apiRtcWebhookApi';
 
@@ -27,5 +29,6 @@ export class ApiRtcWebhookApi implements ICredentialType {
 			required: true,
 			description: 'A long random value; ApiRTC sends it in that header with every webhook',
 		},
+		allowedDomainsProperty('the header'),
 	];
 }

@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { allowedDomainsProperty } from './allowedDomains';
+
 export class EventWebhookApi implements ICredentialType {
 	name = 'eventWebhookApi';
 
@@ -27,5 +29,6 @@ export class EventWebhookApi implements ICredentialType {
 			default: '',
 			description: 'While rotating: the old key, still accepted. Leave empty otherwise.',
 		},
+		allowedDomainsProperty('the API key'),
 	];
 }

@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { allowedDomainsProperty } from './allowedDomains';
+
 export class RoomleWebhookApi implements ICredentialType {
 	name = 'roomleWebhookApi';
 
@@ -28,5 +30,6 @@ export class RoomleWebhookApi implements ICredentialType {
 			required: true,
 			description: 'The secret paired with the api key (16, 24 or 32 characters: the AES key)',
 		},
+		allowedDomainsProperty('a Roomle token'),
 	];
 }

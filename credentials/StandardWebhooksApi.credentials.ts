@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { allowedDomainsProperty } from './allowedDomains';
+
 export class StandardWebhooksApi implements ICredentialType {
 	name = 'standardWebhooksApi';
 
@@ -21,5 +23,6 @@ export class StandardWebhooksApi implements ICredentialType {
 			description:
 				'whsec_ followed by base64 key bytes (the Standard Webhooks format). Give the receiver the same value. Generate one with: node -e "console.log(\'whsec_\'+require(\'crypto\').randomBytes(24).toString(\'base64\'))".',
 		},
+		allowedDomainsProperty('a request signed with this secret'),
 	];
 }

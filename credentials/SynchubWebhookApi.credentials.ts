@@ -1,5 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { allowedDomainsProperty } from './allowedDomains';
+
 export class SynchubWebhookApi implements ICredentialType {
 	name = 'synchubWebhookApi';
 
@@ -29,5 +31,6 @@ export class SynchubWebhookApi implements ICredentialType {
 			description:
 				'While rotating: the old secret, still accepted until every sender uses the new one. Leave empty otherwise.',
 		},
+		allowedDomainsProperty('a request signed with this secret'),
 	];
 }

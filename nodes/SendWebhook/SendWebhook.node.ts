@@ -8,7 +8,8 @@ import { credentialTest } from '../shared/n8n/credentialTests';
 /**
  * Sends webhooks with the signing schemes the package's triggers verify. HTTP goes through the
  * package's own undici sender (nodes/shared/sender), not this.helpers.httpRequest: it needs
- * per-phase timeouts, no redirects, per-request retries and connect-time address checks.
+ * per-phase timeouts, no redirects, per-request retries and connect-time address checks. n8n's
+ * egress policy (this.helpers.getSecureEgressFilter, n8n 2.x) is applied by that sender too.
  */
 export class SendWebhook implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,8 +18,10 @@ export class SendWebhook implements INodeType {
 		icon: { light: 'file:sendWebhook.svg', dark: 'file:sendWebhook.dark.svg' },
 		group: ['output'],
 		// 1.1: Concurrency defaults to 40 (max 100) instead of 4 (max 50); 1 keeps 4 (see description.ts).
-		version: [1, 1.1],
-		defaultVersion: 1.1,
+		// 1.2: number options outside the bounds the editor shows fail the node (naming the option)
+		// instead of being clamped (Concurrency) or used as given; 1 and 1.1 keep their behaviour.
+		version: [1, 1.1, 1.2],
+		defaultVersion: 1.2,
 		subtitle: '={{$parameter["signing"] === "none" ? "Unsigned" : "Signed: " + $parameter["signing"]}}',
 		description: 'Send signed webhooks (HMAC, Standard Webhooks, Roomle token, API key) with retries and strict timeouts',
 		defaults: { name: 'Send Webhook' },

@@ -16,6 +16,46 @@ export const V1_DEFAULT_CONCURRENCY = 4;
 /** Enforced in execute.ts too: an expression can bypass the field's maxValue. */
 export const MAX_CONCURRENCY = 100;
 
+/** Longest timeout of one phase of one attempt, and longest wait between attempts. */
+export const MAX_TIMEOUT_MS = 300_000;
+/** n8n's own default body limit (N8N_PAYLOAD_SIZE_MAX): a response bigger than that is not data for a workflow. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export interface NumberLimit {
+	label: string;
+	min: number;
+	max?: number;
+	integer: boolean;
+}
+
+/**
+ * What the number fields of Options accept. The fields show these bounds (typeOptions) and
+ * execute.ts enforces them from version 1.2 on, because an expression (or an AI tool's answer,
+ * or a hand-edited workflow) bypasses the editor's minValue/maxValue.
+ */
+export const OPTION_LIMITS = {
+	attempts: { label: 'Attempts', min: 1, max: 10, integer: true },
+	backoffBaseMs: { label: 'Backoff Base (Ms)', min: 0, max: MAX_TIMEOUT_MS, integer: false },
+	backoffCapMs: { label: 'Backoff Cap (Ms)', min: 0, max: MAX_TIMEOUT_MS, integer: false },
+	concurrency: { label: 'Concurrency', min: 1, max: MAX_CONCURRENCY, integer: true },
+	connectTimeoutMs: { label: 'Connect Timeout (Ms)', min: 1, max: MAX_TIMEOUT_MS, integer: false },
+	headersTimeoutMs: { label: 'Response Headers Timeout (Ms)', min: 1, max: MAX_TIMEOUT_MS, integer: false },
+	maxBatchSize: { label: 'Max Batch Size', min: 0, integer: true },
+	maxResponseBytes: { label: 'Max Response Size (Bytes)', min: 0, max: MAX_RESPONSE_BYTES, integer: true },
+	maxRetryAfterMs: { label: 'Max Retry-After (Ms)', min: 0, max: MAX_TIMEOUT_MS, integer: false },
+	totalTimeoutMs: { label: 'Total Timeout per Attempt (Ms)', min: 1, max: MAX_TIMEOUT_MS, integer: false },
+} satisfies Record<string, NumberLimit>;
+
+export type LimitedOption = keyof typeof OPTION_LIMITS;
+
+const bounds = (name: LimitedOption) => {
+	const limit: NumberLimit = OPTION_LIMITS[name];
+	return limit.max === undefined ? { minValue: limit.min } : { minValue: limit.min, maxValue: limit.max };
+};
+
+/** Delivery ids: visible ASCII (a header value), 1 to 256 characters. */
+export const DELIVERY_ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
 export const sendWebhookProperties: INodeProperties[] = [
 	{
 		displayName: 'URL',
@@ -166,7 +206,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Attempts',
 				name: 'attempts',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10 },
+				typeOptions: bounds('attempts'),
 				default: 3,
 				description:
 					'Total tries per request. Retried: network errors, timeouts, 408, 425, 429 and 5xx. Never retried: other 4xx, 3xx (redirects are not followed), 410.',
@@ -175,7 +215,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Backoff Base (Ms)',
 				name: 'backoffBaseMs',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: bounds('backoffBaseMs'),
 				default: 500,
 				description: 'Retry n waits a random time between 0 and min(cap, base × 2^(n-1)) (full jitter)',
 			},
@@ -183,7 +223,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Backoff Cap (Ms)',
 				name: 'backoffCapMs',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: bounds('backoffCapMs'),
 				default: 10000,
 			},
 			{
@@ -192,7 +232,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to refuse loopback, private, link-local (cloud metadata), CGNAT, unique-local and multicast destinations, checked on every DNS answer at connect time. Turn off only to reach services on your own network.',
+					'Whether to refuse loopback, private, link-local (cloud metadata), CGNAT, unique-local and multicast destinations. IP addresses in the URL are checked before connecting, and every DNS answer at connect time, on the address connected to. Through a proxy (HTTP_PROXY / HTTPS_PROXY), the node resolves and checks the name itself and asks the proxy to connect to that checked address, so the proxy cannot resolve it differently. n8n\'s own egress settings (N8N_SSRF_*) apply as well. Turn off only to reach services on your own network.',
 			},
 			{
 				displayName: 'Concurrency',
@@ -207,7 +247,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Concurrency',
 				name: 'concurrency',
 				type: 'number',
-				typeOptions: { minValue: 1, maxValue: MAX_CONCURRENCY },
+				typeOptions: bounds('concurrency'),
 				default: DEFAULT_CONCURRENCY,
 				description: `Requests in flight at once (one request per item; at most ${MAX_CONCURRENCY}). More is faster with a slow receiver but loads it harder: ${DEFAULT_CONCURRENCY} in flight is up to ${DEFAULT_CONCURRENCY * 20} requests/s to a receiver that answers in 50 ms. Lower it for a fragile receiver.`,
 				displayOptions: { show: { '@version': [{ _cnd: { gte: 1.1 } }] } },
@@ -216,7 +256,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Connect Timeout (Ms)',
 				name: 'connectTimeoutMs',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: bounds('connectTimeoutMs'),
 				default: 5000,
 			},
 			{
@@ -237,10 +277,28 @@ export const sendWebhookProperties: INodeProperties[] = [
 				],
 			},
 			{
+				displayName: 'Delivery ID',
+				name: 'deliveryId',
+				type: 'string',
+				default: '',
+				placeholder: 'e.g. {{ $json.eventId }}',
+				description:
+					'The ID of each request (webhook-ID in Standard Webhooks, the Delivery ID Header for other schemes), the same on every attempt. Empty: a new random msg_... per request. Use an expression that gives the same value when the same data is sent again, e.g. the ID of the event being forwarded, or a field an earlier node set from the execution ID and {{ $itemIndex }} (a Retry of a failed execution in n8n keeps the output of earlier nodes but gets a new execution ID), so receivers can drop a re-sent duplicate. Must be unique per request, visible ASCII, at most 256 characters.',
+			},
+			{
+				displayName: 'Delivery ID Header',
+				name: 'deliveryIdHeader',
+				type: 'string',
+				default: '',
+				placeholder: 'X-Delivery-ID',
+				description:
+					'Also send the delivery ID in this header, for receivers that deduplicate on it. Standard Webhooks always sends it as webhook-ID; other schemes send no ID unless a header is named here.',
+			},
+			{
 				displayName: 'Max Batch Size',
 				name: 'maxBatchSize',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: bounds('maxBatchSize'),
 				default: 0,
 				description: 'All items in one request: at most this many per request (0 = no limit)',
 			},
@@ -248,7 +306,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Max Response Size (Bytes)',
 				name: 'maxResponseBytes',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: bounds('maxResponseBytes'),
 				default: 1048576,
 				description: 'Longer response bodies are cut (bodyTruncated: true); the delivery still counts',
 			},
@@ -256,7 +314,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Max Retry-After (Ms)',
 				name: 'maxRetryAfterMs',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: bounds('maxRetryAfterMs'),
 				default: 30000,
 				description: 'Longest wait honoured from a Retry-After header',
 			},
@@ -271,7 +329,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Response Headers Timeout (Ms)',
 				name: 'headersTimeoutMs',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: bounds('headersTimeoutMs'),
 				default: 10000,
 			},
 			{
@@ -289,7 +347,7 @@ export const sendWebhookProperties: INodeProperties[] = [
 				displayName: 'Total Timeout per Attempt (Ms)',
 				name: 'totalTimeoutMs',
 				type: 'number',
-				typeOptions: { minValue: 1 },
+				typeOptions: bounds('totalTimeoutMs'),
 				default: 10000,
 				description: 'Deadline for one attempt: connect, headers and the whole body',
 			},

@@ -1,12 +1,29 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPairedItemData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, V1_DEFAULT_CONCURRENCY } from './description';
+import {
+	DEFAULT_CONCURRENCY,
+	DELIVERY_ID_PATTERN,
+	type LimitedOption,
+	MAX_CONCURRENCY,
+	type NumberLimit,
+	OPTION_LIMITS,
+	V1_DEFAULT_CONCURRENCY,
+} from './description';
 import { DeliveryError } from '../shared/errors';
 import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import { type Envelope, newDeliveryId, type OutgoingSigning, signingHeaders, wrapPayload } from '../shared/outgoing';
 import type { RoomleAlgorithm } from '../shared/roomleToken';
-import { deliver, type DeliveryOutcome, type SenderOptions, SYNTHESISVR_PRESET } from '../shared/sender';
+import {
+	type AllowedDomains,
+	AllowedDomainsError,
+	deliver,
+	type DeliveryOutcome,
+	type EgressFilter,
+	parseAllowedDomains,
+	type SenderOptions,
+	SYNTHESISVR_PRESET,
+} from '../shared/sender';
 
 type Method = 'POST' | 'PUT' | 'PATCH';
 
@@ -16,7 +33,14 @@ interface Job {
 	url: string;
 	method: Method;
 	body: Buffer;
+	/** Stable across the attempts of this request; from the Delivery ID option or random. */
+	deliveryId: string;
 }
+
+/** The version whose number options fail outside the editor's bounds (see SendWebhook.node.ts). */
+const STRICT_LIMITS_VERSION = 1.2;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const RESERVED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'content-type']);
 
 type JobResult = { job: Job; outcome: DeliveryOutcome } | { job: Job; configError: string };
 
@@ -28,10 +52,27 @@ const CREDENTIAL_BY_SCHEME: Record<Exclude<OutgoingSigning['scheme'], 'none'>, s
 	customHeader: 'apiRtcWebhookApi',
 };
 
-async function readSigning(ctx: IExecuteFunctions): Promise<OutgoingSigning> {
+interface SigningSetup {
+	signing: OutgoingSigning;
+	/** The credential's Allowed Domains; null: any host (the field is empty, or no credential). */
+	allowedDomains: AllowedDomains | null;
+}
+
+async function readSigningSetup(ctx: IExecuteFunctions): Promise<SigningSetup> {
 	const scheme = ctx.getNodeParameter('signing', 0) as OutgoingSigning['scheme'];
-	if (scheme === 'none') return { scheme };
+	if (scheme === 'none') return { signing: { scheme }, allowedDomains: null };
 	const credentials = await ctx.getCredentials(CREDENTIAL_BY_SCHEME[scheme]);
+	let allowedDomains: AllowedDomains | null;
+	try {
+		allowedDomains = parseAllowedDomains(credentials.allowedDomains);
+	} catch (error) {
+		const message = error instanceof AllowedDomainsError ? error.message : `Allowed Domains: ${(error as Error).message}`;
+		throw new NodeOperationError(ctx.getNode(), `The credential's ${message}`, { itemIndex: 0 });
+	}
+	return { signing: readSigning(ctx, scheme, credentials), allowedDomains };
+}
+
+function readSigning(ctx: IExecuteFunctions, scheme: Exclude<OutgoingSigning['scheme'], 'none'>, credentials: IDataObject): OutgoingSigning {
 	const text = (name: string) => String(credentials[name] ?? '');
 	const param = (name: string, fallback = '') => String(ctx.getNodeParameter(name, 0, fallback)).trim();
 	const required = (value: string, label: string) => {
@@ -74,8 +115,55 @@ async function readSigning(ctx: IExecuteFunctions): Promise<OutgoingSigning> {
 	}
 }
 
-function readSenderOptions(options: IDataObject, signal: AbortSignal | undefined): Partial<SenderOptions> {
-	const number = (name: string) => (typeof options[name] === 'number' ? (options[name] as number) : undefined);
+/**
+ * The number options, checked against OPTION_LIMITS. Options are evaluated once, for item 0,
+ * so that is the item a message names. From version 1.2 every bound is enforced and a value
+ * that is not a number fails; versions 1 and 1.1 keep what they did (a non-number is ignored,
+ * values above the maximum are used, Concurrency is clamped), and only the values the sender
+ * refused anyway (below the minimum, fractions where a whole number is needed) fail, with this
+ * clearer message.
+ */
+export function readNumberOptions(ctx: IExecuteFunctions, options: IDataObject): Partial<Record<LimitedOption, number>> {
+	const strict = ctx.getNode().typeVersion >= STRICT_LIMITS_VERSION;
+	const out: Partial<Record<LimitedOption, number>> = {};
+	for (const name of Object.keys(OPTION_LIMITS) as LimitedOption[]) {
+		const limit: NumberLimit = OPTION_LIMITS[name];
+		const raw = options[name];
+		if (raw === undefined || raw === null) continue;
+		const range = limit.max === undefined ? `at least ${limit.min}` : `from ${limit.min} to ${limit.max}`;
+		const rule = `${limit.integer ? 'a whole number' : 'a number'} ${range}`;
+		const fail = (shown: string) =>
+			new NodeOperationError(ctx.getNode(), `Options → ${limit.label} is ${shown} (evaluated for item 0): it must be ${rule}`, {
+				itemIndex: 0,
+			});
+		// Expressions often produce numbers as text: accepted from 1.2 (before, only numbers counted).
+		const value = strict && typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+		if (typeof value !== 'number') {
+			if (!strict) continue;
+			// The value itself is not echoed: an expression may have produced anything.
+			throw fail('not a number');
+		}
+		if (!strict && name === 'concurrency') continue; // clamped by concurrencyFor, as in 1.0 and 1.1
+		if (!strict && name === 'maxBatchSize') {
+			// Never reached the sender before 1.2: anything not above 0 meant "no limit".
+			out[name] = value;
+			continue;
+		}
+		if (!Number.isFinite(value)) throw fail(Number.isNaN(value) ? 'not a number' : String(value));
+		if (value < limit.min || (limit.integer && !Number.isInteger(value)) || (strict && limit.max !== undefined && value > limit.max)) {
+			throw fail(String(value));
+		}
+		out[name] = value;
+	}
+	return out;
+}
+
+function readSenderOptions(
+	options: IDataObject,
+	numbers: Partial<Record<LimitedOption, number>>,
+	signal: AbortSignal | undefined,
+): Partial<SenderOptions> {
+	const number = (name: LimitedOption) => numbers[name];
 	const fromFields: Partial<SenderOptions> = {
 		attempts: number('attempts') ?? 3,
 		backoffBaseMs: number('backoffBaseMs'),
@@ -141,8 +229,48 @@ interface BuiltJobs {
 	failures: Array<{ index: number; message: string }>;
 }
 
-function buildJobs(ctx: IExecuteFunctions, items: INodeExecutionData[], options: IDataObject, continueOnFail: boolean): BuiltJobs {
+/**
+ * The Delivery ID of the request that starts at item `index`: the option's value (an
+ * expression, evaluated for that item), or a random one when the option is empty.
+ */
+function deliveryIdFor(ctx: IExecuteFunctions, index: number): string {
+	const raw = ctx.getNodeParameter('options.deliveryId', index, '') as unknown;
+	const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+	if (text === undefined) {
+		throw new NodeOperationError(ctx.getNode(), `Item ${index}: Delivery ID must be text, not ${raw === null ? 'null' : typeof raw}`, {
+			itemIndex: index,
+		});
+	}
+	if (text === '') return newDeliveryId();
+	if (!DELIVERY_ID_PATTERN.test(text)) {
+		// Not echoed: it goes in a header, and whatever the expression produced stays out of logs.
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Item ${index}: Delivery ID must be 1 to 256 visible ASCII characters without spaces (got ${text.length} characters)`,
+			{ itemIndex: index },
+		);
+	}
+	return text;
+}
+
+function buildJobs(ctx: IExecuteFunctions, items: INodeExecutionData[], maxBatchSize: number | undefined, continueOnFail: boolean): BuiltJobs {
 	const failures: BuiltJobs['failures'] = [];
+	// A Delivery ID expression that is not unique per request would make deduplicating receivers
+	// drop real deliveries as duplicates.
+	const idOwners = new Map<string, number>();
+	const uniqueDeliveryId = (index: number) => {
+		const id = deliveryIdFor(ctx, index);
+		const owner = idOwners.get(id);
+		if (owner !== undefined) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Item ${index} has the same Delivery ID as item ${owner}: receivers that deduplicate would drop one of them. Make the expression unique per request (e.g. include {{ $itemIndex }}).`,
+				{ itemIndex: index },
+			);
+		}
+		idOwners.set(id, index);
+		return id;
+	};
 	// Without "continue on fail" a broken item stops the node; with it, only that item fails.
 	const guarded = <T>(index: number, build: () => T): T | undefined => {
 		if (!continueOnFail) return build();
@@ -161,8 +289,11 @@ function buildJobs(ctx: IExecuteFunctions, items: INodeExecutionData[], options:
 	if (ctx.getNodeParameter('mode', 0) === 'perItem') {
 		const jobs: Job[] = [];
 		for (const [index, item] of items.entries()) {
-			const body = guarded(index, () => Buffer.from(JSON.stringify(envelopeFor(ctx, index, itemPayload(ctx, item, index)))));
-			if (body) jobs.push({ itemIndexes: [index], ...target(index), body });
+			const built = guarded(index, () => ({
+				body: Buffer.from(JSON.stringify(envelopeFor(ctx, index, itemPayload(ctx, item, index)))),
+				deliveryId: uniqueDeliveryId(index),
+			}));
+			if (built) jobs.push({ itemIndexes: [index], ...target(index), ...built });
 		}
 		return { jobs, failures };
 	}
@@ -171,15 +302,16 @@ function buildJobs(ctx: IExecuteFunctions, items: INodeExecutionData[], options:
 	const payloads = items
 		.map((item, index) => ({ index, payload: guarded(index, () => ({ value: itemPayload(ctx, item, index) })) }))
 		.filter((entry) => entry.payload !== undefined);
-	const size = typeof options.maxBatchSize === 'number' && options.maxBatchSize > 0 ? options.maxBatchSize : payloads.length;
+	const size = typeof maxBatchSize === 'number' && maxBatchSize > 0 ? maxBatchSize : payloads.length;
 	const jobs: Job[] = [];
 	for (let start = 0; start < payloads.length; start += size) {
 		const chunk = payloads.slice(start, start + size);
 		const first = chunk[0].index;
-		const body = guarded(first, () =>
-			Buffer.from(JSON.stringify(envelopeFor(ctx, first, chunk.map((entry) => entry.payload?.value)))),
-		);
-		if (body) jobs.push({ itemIndexes: chunk.map((entry) => entry.index), ...target(first), body });
+		const built = guarded(first, () => ({
+			body: Buffer.from(JSON.stringify(envelopeFor(ctx, first, chunk.map((entry) => entry.payload?.value)))),
+			deliveryId: uniqueDeliveryId(first),
+		}));
+		if (built) jobs.push({ itemIndexes: chunk.map((entry) => entry.index), ...target(first), ...built });
 		else {
 			// The whole chunk failed with its first item: account for the rest too, or they vanish from the output.
 			const { message } = failures[failures.length - 1];
@@ -228,14 +360,18 @@ function outputJson(outcome: DeliveryOutcome): IDataObject {
 	};
 }
 
+/** Refusals before anything reached the receiver: configuration or policy, not upstream failures. */
+const REFUSED_CODES = new Set(['blocked_address', 'invalid_url', 'domain_not_allowed', 'egress_blocked']);
+
 function failureError(ctx: IExecuteFunctions, result: JobResult): Error {
 	const itemIndex = result.job.itemIndexes[0];
 	if ('configError' in result) return new NodeOperationError(ctx.getNode(), result.configError, { itemIndex });
 	const { outcome } = result;
 	const code = outcome.error?.code;
 	const message = outcome.error?.message ?? `The receiver answered ${String(outcome.status)}`;
-	// A refused URL is a configuration problem, not an upstream failure.
-	if (code === 'blocked_address' || code === 'invalid_url') return new NodeOperationError(ctx.getNode(), message, { itemIndex });
+	if (code && REFUSED_CODES.has(code)) {
+		return new NodeOperationError(ctx.getNode(), `Item ${itemIndex}: ${message}; nothing was sent`, { itemIndex });
+	}
 	return new NodeApiError(
 		ctx.getNode(),
 		{ message, code: code ?? 'http_status', status: outcome.status, attempts: outcome.attempts, deliveryId: outcome.deliveryId } as JsonObject,
@@ -248,24 +384,64 @@ function failureError(ctx: IExecuteFunctions, result: JobResult): Error {
 	);
 }
 
+/**
+ * n8n's instance egress policy. n8n 2.x gives nodes with their own HTTP client
+ * `helpers.getSecureEgressFilter()` (a passthrough when the admin has not enabled SSRF
+ * protection); n8n 1.x has no such helper, and then only Block Private Addresses applies.
+ */
+export function instanceEgressFilter(ctx: Pick<IExecuteFunctions, 'helpers' | 'getNode'>): EgressFilter | undefined {
+	const helpers = ctx.helpers as { getSecureEgressFilter?: unknown };
+	if (typeof helpers.getSecureEgressFilter !== 'function') return undefined;
+	let filter: unknown;
+	try {
+		filter = (helpers.getSecureEgressFilter as () => unknown).call(helpers);
+	} catch (error) {
+		// Fail closed: the admin's policy exists but cannot be applied.
+		throw new NodeOperationError(ctx.getNode(), `n8n's egress policy could not be read: ${(error as Error).message}`, { itemIndex: 0 });
+	}
+	const candidate = filter as Partial<EgressFilter> | undefined;
+	if (typeof candidate?.validateUrl !== 'function' || typeof candidate.createSecureLookup !== 'function') return undefined;
+	return candidate as EgressFilter;
+}
+
+function readDeliveryIdHeader(ctx: IExecuteFunctions, options: IDataObject): string | undefined {
+	const name = typeof options.deliveryIdHeader === 'string' ? options.deliveryIdHeader.trim().toLowerCase() : '';
+	if (name === '') return undefined;
+	if (!HEADER_NAME.test(name) || RESERVED_HEADERS.has(name)) {
+		throw new NodeOperationError(ctx.getNode(), `Options → Delivery ID Header "${name.slice(0, 60)}" is not a header name the node may set`, {
+			itemIndex: 0,
+		});
+	}
+	return name;
+}
+
 export async function executeSendWebhook(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = ctx.getInputData();
 	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
 	const continueOnFail = ctx.continueOnFail();
-	const signing = await readSigning(ctx);
+	const numbers = readNumberOptions(ctx, options);
+	const { signing, allowedDomains } = await readSigningSetup(ctx);
 	const cancelSignal = ctx.getExecutionCancelSignal?.();
-	const senderOptions = readSenderOptions(options, cancelSignal);
+	const senderOptions: Partial<SenderOptions> = {
+		...readSenderOptions(options, numbers, cancelSignal),
+		allowedDomains,
+		egressFilter: instanceEgressFilter(ctx),
+	};
 	const customHeaders = ((options.customHeaders as IDataObject | undefined)?.header as Array<{ name: string; value: string }> | undefined) ?? [];
+	const deliveryIdHeader = readDeliveryIdHeader(ctx, options);
 
-	const { jobs, failures } = buildJobs(ctx, items, options, continueOnFail);
+	const { jobs, failures } = buildJobs(ctx, items, numbers.maxBatchSize, continueOnFail);
 
 	let failed = false;
-	const concurrency = concurrencyFor(options.concurrency, ctx.getNode().typeVersion);
+	const concurrency =
+		ctx.getNode().typeVersion >= STRICT_LIMITS_VERSION
+			? (numbers.concurrency ?? DEFAULT_CONCURRENCY)
+			: concurrencyFor(options.concurrency, ctx.getNode().typeVersion);
 	const results = await runPool(
 		jobs,
 		concurrency,
 		async (job): Promise<JobResult> => {
-			const deliveryId = newDeliveryId();
+			const { deliveryId } = job;
 			let outcome: DeliveryOutcome;
 			try {
 				outcome = await deliver(
@@ -276,6 +452,7 @@ export async function executeSendWebhook(ctx: IExecuteFunctions): Promise<INodeE
 						prepare: () => {
 							const headers: Record<string, string> = { 'content-type': 'application/json' };
 							for (const header of customHeaders) if (header.name) headers[header.name.toLowerCase()] = header.value;
+							if (deliveryIdHeader) headers[deliveryIdHeader] = deliveryId;
 							return { body: job.body, headers: { ...headers, ...signingHeaders(signing, job.body, deliveryId, Date.now()) } };
 						},
 					},

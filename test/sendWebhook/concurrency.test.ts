@@ -111,14 +111,15 @@ describe('the Concurrency field per node version (n8n keeps v1 behaviour for sav
 	const { description } = sendWebhook;
 	const options = description.properties.find((p) => p.name === 'options')?.options as INodeProperties[];
 
-	it('new nodes are version 1.1; version 1 is still loadable', () => {
-		expect(description.version).toEqual([1, 1.1]);
-		expect(description.defaultVersion).toBe(1.1);
+	it('new nodes are version 1.2; versions 1 and 1.1 are still loadable', () => {
+		expect(description.version).toEqual([1, 1.1, 1.2]);
+		expect(description.defaultVersion).toBe(1.2);
 	});
 
 	it.each([
 		[1, V1_DEFAULT_CONCURRENCY, 50],
 		[1.1, DEFAULT_CONCURRENCY, MAX_CONCURRENCY],
+		[1.2, DEFAULT_CONCURRENCY, MAX_CONCURRENCY],
 	])('version %p shows one Concurrency field: default %p, at most %p', (typeVersion, expectedDefault, expectedMax) => {
 		const shown = options.filter((p) => p.name === 'concurrency' && displayParameter({}, p, { typeVersion }, description));
 		expect(shown).toHaveLength(1);
@@ -148,11 +149,11 @@ describe('Send Webhook: requests in flight', () => {
 		expect(gated.maxInFlight()).toBe(V1_DEFAULT_CONCURRENCY);
 	});
 
-	it(`a concurrency above the field's maximum (set by an expression) is clamped to ${MAX_CONCURRENCY}, and ${MAX_CONCURRENCY} reach one origin`, async () => {
+	it(`version 1.1: a concurrency above the field's maximum (set by an expression) is clamped to ${MAX_CONCURRENCY}, and ${MAX_CONCURRENCY} reach one origin`, async () => {
 		const gated = await gatedServer(MAX_CONCURRENCY);
 		const items = Array.from({ length: MAX_CONCURRENCY + 50 }, (_, n) => ({ n }));
 		const output = outputOf(
-			await send({ parameters: { url: gated.target.url, options: { ...LOCAL, concurrency: '={{ 1000 }}' } }, items }),
+			await send({ parameters: { url: gated.target.url, options: { ...LOCAL, concurrency: '={{ 1000 }}' } }, items, typeVersion: 1.1 }),
 		);
 
 		expect(output).toHaveLength(items.length);

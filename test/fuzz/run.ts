@@ -28,6 +28,12 @@ export const RUNS = count('FUZZ_RUNS') ?? 300;
 /** Runs per trigger of the in-process n8n property (one request each, about 1 ms). */
 export const N8N_RUNS = count('FUZZ_N8N_RUNS') ?? (count('FUZZ_RUNS') !== undefined ? Math.max(100, Math.floor(RUNS / 5)) : 30);
 
+/**
+ * Properties that found a bug in the product, kept with their counterexample: skipped unless
+ * FUZZ_KNOWN_BUGS=1, so that they do not block `npm test` until the bug is fixed.
+ */
+export const KNOWN_BUGS = process.env.FUZZ_KNOWN_BUGS === '1';
+
 /** Jest's timeout for one property: generous under `npm run fuzz`, 60 s otherwise. */
 export const FUZZ_TIMEOUT_MS = RUNS > 2_000 || N8N_RUNS > 200 ? 6 * 60 * 60 * 1000 : 60_000;
 

@@ -39,7 +39,7 @@ import {
 	secretText,
 } from './arbitraries';
 import { attempt, ensure, ensureUnauthorized } from './contracts';
-import { fuzz, note } from './run';
+import { fuzz, KNOWN_BUGS, note } from './run';
 import { hmacSchemeArb, roomleSecretArb, rotatingSecrets, whsecArb } from './scenarios';
 import {
 	byteEdit,
@@ -476,3 +476,44 @@ describe('signed inputs: valid accepted, any single change refused', () => {
 	);
 });
 
+// ---------------------------------------------------------------------------------------------
+// KNOWN BUG (found here, not fixed): Roomle tokens with a long session token are malleable
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Nothing authenticates a Roomle token's ciphertext (AES-ECB/CBC, no MAC), and the session-token
+ * field accepts any text. When a 16-byte block decrypts entirely inside the session token (a
+ * session token of 23 bytes or more), changing that block (ECB) or that block and the bit it
+ * flips in the next one (CBC) still yields a token with the right shape, date and api key: it is
+ * accepted, with a garbled session token. A holder of one captured token can so mint up to 2^128
+ * distinct tokens that all verify, within the token's time window: each is a "new" delivery for
+ * a replay cache keyed on the token. Tokens with "anonymous" (or any session token under 23
+ * bytes) are not affected. A fix: require the decrypted plaintext to be valid UTF-8 with a
+ * printable session token (a garbled block then fails with probability 1 - 2^-40 or so), and key
+ * replays on what was decrypted, not on the token text.
+ *
+ * Skipped unless FUZZ_KNOWN_BUGS=1 (it fails within a few runs).
+ */
+(KNOWN_BUGS ? describe : describe.skip)('known bug: Roomle token malleability', () => {
+	fuzz('Roomle token: any single ciphertext byte changed → 401, whatever the session token', () =>
+		fc.property(
+			fc.record({
+				secret: fc.constantFrom(16, 24, 32).chain((n) => fc.string({ unit: 'grapheme-ascii', minLength: n, maxLength: n })),
+				apiKey: secretText,
+				sessionToken: fc.stringMatching(/^[A-Za-z0-9._-]{23,80}$/),
+				algorithm: fc.constantFrom('01' as const, '02' as const),
+				iv: fc.constantFrom('zero' as const, 'key' as const),
+			}),
+			fc.nat(),
+			fc.integer({ min: 1, max: 255 }),
+			(c, at, xor) => {
+				const token = roomleToken({ ...c, date: new Date(NOW_MS) });
+				const bytes = Buffer.from(token.slice(3), 'base64');
+				bytes[at % bytes.length] ^= xor;
+				const changed = `${token.slice(0, 3)}${bytes.toString('base64')}`;
+				const outcome = attempt(() => verifyRoomleToken({ token: changed, headerName: 'token', secret: c.secret, apiKey: c.apiKey, toleranceSec: 300, clock }), [c.secret, c.apiKey]);
+				ensure(!outcome.accepted, () => `token ${changed} (byte ${at % bytes.length} ^ ${xor}, was ${token}) was accepted with session token ${JSON.stringify(outcome.accepted ? outcome.value.sessionToken : '')}`);
+			},
+		),
+	);
+});

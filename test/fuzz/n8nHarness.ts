@@ -123,7 +123,7 @@ export function qsLike(value: unknown): unknown {
 }
 
 /** The contract on one answer. */
-export function checkAnswer(result: TriggerRunResult, secrets: string[]): void {
+export function checkAnswer(result: TriggerRunResult, secrets: ReadonlyArray<string | Buffer>): void {
 	const status = result.status;
 	note(result.executed ? `${status} executed` : `${status}`);
 	ensure((status >= 200 && status <= 299) || (status >= 400 && status <= 499), () => `answered ${status} ${result.responseRawBody.toString('utf8').slice(0, 200)} (${String(result.executionError)})`);

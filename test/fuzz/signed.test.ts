@@ -408,4 +408,50 @@ describe('signed deliveries: accepted as sent, refused after any single change',
 	}
 });
 
+/**
+ * A timestamp outside the window is refused (401) whichever content was signed (issue 9: also
+ * when auto-detect matched a signature over the body alone, and when the configured scheme signs
+ * only the body but names a timestamp header), in both directions.
+ */
+const staleCase = fc.record({
+	mode: fc.constantFrom('hmac' as const, 'auto' as const, 'standardWebhooks' as const),
+	signsTimestamp: fc.boolean(),
+	secret: secretText,
+	whsec: whsecArb.filter((s) => s.length > 'whsec_'.length + 4),
+	algorithm: fc.constantFrom<Algorithm>('sha256', 'sha1', 'sha512'),
+	encoding: fc.constantFrom<Encoding>('hex', 'base64'),
+	toleranceSec: fc.constantFrom(1, 5, 300, 86_400),
+	beyond: fc.integer({ min: 1, max: 10_000_000 }),
+	future: fc.boolean(),
+	style: fc.constantFrom('seconds', 'milliseconds', 'iso'),
+	header: fc.constantFrom('x-synchub-timestamp', 'x-timestamp', 'x-webhook-timestamp', 'webhook-timestamp'),
+	body: synchubBody,
+});
 
+describe('timestamps outside the window', () => {
+	fuzz('SYNCHUB (HMAC, auto-detect, Standard Webhooks): a stale or future timestamp → 401, whatever was signed', () =>
+		fc.property(staleCase, (c) => {
+			const seconds = c.future ? NOW_SEC + c.toleranceSec + c.beyond : NOW_SEC - c.toleranceSec - c.beyond;
+			const secrets = [c.secret];
+			let settings: VendorSettings;
+			let headers: Record<string, string>;
+			if (c.mode === 'standardWebhooks') {
+				headers = standardWebhooksHeaders(Buffer.from(c.whsec.slice('whsec_'.length), 'base64'), 'msg_1', String(seconds), c.body);
+				settings = { vendor: 'synchub', settings: { verification: { mode: 'standardWebhooks', secrets: [c.whsec], toleranceSec: c.toleranceSec } } };
+			} else {
+				const timestamp = c.mode === 'auto' || c.style === 'seconds' ? String(seconds) : c.style === 'milliseconds' ? String(seconds * 1000) : new Date(seconds * 1000).toISOString();
+				const content = c.signsTimestamp ? 'timestamp.body' : 'body';
+				const digest = encodeDigest(hmac(c.algorithm, c.secret, signedBytes(content, c.body, timestamp)), { encoding: c.encoding, variant: false, unpadded: false });
+				const timestampHeader = c.mode === 'auto' ? c.header : 'x-synchub-timestamp';
+				headers = { 'x-synchub-signature': digest, [timestampHeader]: timestamp };
+				const scheme = { algorithm: c.algorithm, encoding: c.encoding, prefix: '', signedContent: content } as const;
+				settings =
+					c.mode === 'auto'
+						? { vendor: 'synchub', settings: { verification: { mode: 'auto', secrets, toleranceSec: c.toleranceSec } } }
+						: { vendor: 'synchub', settings: { verification: { mode: 'hmac', secrets, scheme, signatureHeader: 'x-synchub-signature', timestampHeader, toleranceSec: c.toleranceSec } } };
+			}
+			const delivery: Delivery = { body: c.body, headers, query: {}, ip: '203.0.113.7', receivedAt: RECEIVED_AT };
+			ensureUnauthorized(attempt(() => receive(settings, delivery), secretsOf(settings)), `a timestamp ${c.future ? 'in the future' : 'in the past'} by ${c.toleranceSec + c.beyond} s (${c.mode}, signed ${c.signsTimestamp ? 'timestamp.body' : 'body'})`);
+		}),
+	);
+});

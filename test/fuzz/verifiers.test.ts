@@ -385,6 +385,29 @@ describe('signed inputs: valid accepted, any single change refused', () => {
 		}),
 	);
 
+	fuzz('Standard Webhooks: a webhook-timestamp that is not integer seconds is refused (401), even when signed over that text', () =>
+		fc.property(
+			standardCase,
+			fc.constantFrom('milliseconds', 'iso', 'fraction', 'plus', 'exponent', 'hex', 'negative', 'spaces inside'),
+			(c, form) => {
+				const s = buildStandard(c);
+				const seconds = Number(s.timestamp);
+				const text = {
+					milliseconds: String(seconds * 1000),
+					iso: new Date(seconds * 1000).toISOString(),
+					fraction: `${seconds}.5`,
+					plus: `+${seconds}`,
+					exponent: `${seconds / 1e9}e9`,
+					hex: `0x${seconds.toString(16)}`,
+					negative: `-${seconds}`,
+					'spaces inside': `${String(seconds).slice(0, 5)} ${String(seconds).slice(5)}`,
+				}[form];
+				const headers = standardWebhooksHeaders(s.key, c.id, text, c.body);
+				ensureUnauthorized(runStandard(c, headers, c.body, s.key), `webhook-timestamp ${JSON.stringify(text)} (${form})`);
+			},
+		),
+	);
+
 	const sharedCase = fc.record({
 		keys: rotatingSecrets(headerSafeSecret),
 		pick: fc.nat(),

@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	commonOptions,
+	readTolerance,
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
@@ -73,7 +74,7 @@ export class RoomleTrigger implements INodeType {
 				displayName: 'Tolerance (Seconds)',
 				name: 'toleranceSeconds',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: { minValue: 0, maxValue: 86400 },
 				default: 300,
 				description: 'How far the token time may be from now, in either direction. 0 turns the check off.',
 				displayOptions: { show: { authentication: ['token'] } },
@@ -135,7 +136,7 @@ export class RoomleTrigger implements INodeType {
 						headerName: this.getNodeParameter('headerName') as string,
 						apiKey: String(credentials.apiKey ?? ''),
 						secret: String(credentials.secret ?? ''),
-						toleranceSec: this.getNodeParameter('toleranceSeconds', 300) as number,
+						toleranceSec: readTolerance(this),
 						cbcIv: this.getNodeParameter('cbcIv', 'auto') as RoomleCbcIv,
 					};
 				}

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import {
 	commonOptions,
+	readTolerance,
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
@@ -79,7 +80,7 @@ export class SynchubTrigger implements INodeType {
 				displayName: 'Tolerance (Seconds)',
 				name: 'toleranceSeconds',
 				type: 'number',
-				typeOptions: { minValue: 0 },
+				typeOptions: { minValue: 0, maxValue: 86400 },
 				default: 300,
 				description: 'How far the timestamp may be from now, in either direction. 0 turns the check off.',
 				displayOptions: { show: { verification: ['hmac', 'auto', 'standardWebhooks'] } },
@@ -127,7 +128,7 @@ export class SynchubTrigger implements INodeType {
 				if (mode !== 'none') {
 					const credentials = await getWebhookCredentials(this, 'synchubWebhookApi');
 					const secrets = [credentials.secret, credentials.previousSecret].map((value) => String(value ?? ''));
-					const toleranceSec = this.getNodeParameter('toleranceSeconds', 300) as number;
+					const toleranceSec = readTolerance(this);
 					verification =
 						mode === 'hmac'
 							? {

@@ -72,6 +72,25 @@ describe.each(TRIGGER_CASES)('$name Trigger: hostile input', (c) => {
 	});
 });
 
+describe('limits the UI shows hold for expressions too', () => {
+	it('a negative or non-numeric tolerance falls back to 300 s instead of turning the time check off', async () => {
+		const c = triggerCase('SYNCHUB');
+		const secret = c.credentials.synchubWebhookApi.secret;
+		const stale = String(Math.floor(Date.now() / 1000) - 600);
+		const { createHmac } = await import('node:crypto');
+		const headers = { 'x-synchub-timestamp': stale, 'x-synchub-signature': createHmac('sha256', secret).update(`${stale}.${c.body}`).digest('hex') };
+		for (const toleranceSeconds of [-1, 'soon', 1e12]) {
+			const result = await runTriggerWorkflow({
+				node: c.node,
+				parameters: { signedContent: 'timestamp.body', timestampHeader: 'x-synchub-timestamp', toleranceSeconds },
+				credentials: c.credentials,
+				request: { method: 'POST', body: c.body, headers: { 'content-type': 'application/json', ...headers } },
+			});
+			expectRejected(result, 401, 'stale_timestamp');
+		}
+	});
+});
+
 describe('HTTP whitespace around header values (RFC 9110)', () => {
 	it.each(TRIGGER_CASES.filter((c) => c.name !== 'SynthesisVR'))('$name: a secret followed by U+00A0 is refused, spaces and tabs are not', async (c) => {
 		const { headers = {} } = c.auth(c.body);

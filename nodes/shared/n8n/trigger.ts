@@ -263,6 +263,17 @@ export function boundedNumber(value: unknown, fallback: number, min: number, max
 	return Number.isFinite(n) && n >= min && n <= max ? Math.floor(n) : fallback;
 }
 
+/** Longest *Tolerance (Seconds)* accepted: a day. */
+const MAX_TOLERANCE_SEC = 86_400;
+
+/**
+ * The *Tolerance (Seconds)* field: 0 turns the time check off on purpose; an expression that
+ * yields a negative, non-numeric or huge value falls back to 300 s instead of turning it off.
+ */
+export function readTolerance(ctx: IWebhookFunctions): number {
+	return boundedNumber(ctx.getNodeParameter('toleranceSeconds', 300), 300, 0, MAX_TOLERANCE_SEC);
+}
+
 export function readCommonOptions(ctx: IWebhookFunctions): CommonOptions {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	return {

@@ -123,7 +123,7 @@ function readSigning(ctx: IExecuteFunctions, scheme: Exclude<OutgoingSigning['sc
  * refused anyway (below the minimum, fractions where a whole number is needed) fail, with this
  * clearer message.
  */
-export function readNumberOptions(ctx: IExecuteFunctions, options: IDataObject): Partial<Record<LimitedOption, number>> {
+function readNumberOptions(ctx: IExecuteFunctions, options: IDataObject): Partial<Record<LimitedOption, number>> {
 	const strict = ctx.getNode().typeVersion >= STRICT_LIMITS_VERSION;
 	const out: Partial<Record<LimitedOption, number>> = {};
 	for (const name of Object.keys(OPTION_LIMITS) as LimitedOption[]) {

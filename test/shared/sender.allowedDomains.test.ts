@@ -213,6 +213,22 @@ describe('deliver() with allowedDomains', () => {
 		expect(otherPort.error?.code).toBe('domain_not_allowed');
 	});
 
+	it('upper case, a trailing dot and IDN reach the connection in the form the list was matched in', async () => {
+		const lookup = fakeLookup(['127.0.0.1']);
+		const before = receiver.requests.length;
+		const mixed = await deliver(request(`http://HOOKS.Example.TEST.:${receiver.port}/hook`, { count: 0 }), opts('*.example.test', { lookup }));
+		expect(mixed.ok).toBe(true);
+		const idn = await deliver(request(`http://Bücher.example.test:${receiver.port}/hook`, { count: 0 }), opts('bücher.example.test', { lookup }));
+		expect(idn.ok).toBe(true);
+		const lookAlike = await deliver(request(`http://bucher.example.test:${receiver.port}/hook`, { count: 0 }), opts('bücher.example.test', { lookup }));
+		expect(lookAlike.error?.code).toBe('domain_not_allowed');
+		expect(lookup.calls).toEqual(['hooks.example.test.', 'xn--bcher-kva.example.test']);
+		expect(receiver.requests.slice(before).map((r) => r.headers.host)).toEqual([
+			`hooks.example.test.:${receiver.port}`,
+			`xn--bcher-kva.example.test:${receiver.port}`,
+		]);
+	});
+
 	it('checked before every attempt: a retried delivery to a listed host signs each attempt', async () => {
 		const prepared = { count: 0 };
 		const before = receiver.requests.length;

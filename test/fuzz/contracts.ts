@@ -27,6 +27,15 @@ function describeThrown(error: unknown): string {
 /** Strings shorter than this are not searched for (they could occur in any text by chance). */
 const MIN_SECRET_LENGTH = 6;
 
+/**
+ * Configured values that are secrets for the leak checks: the generators put a `~` in every
+ * secret and a `whsec_` before Standard Webhooks keys. Hostile configurations also use ordinary
+ * words ("constructor") as secrets, which fixed messages may contain by chance.
+ */
+export function distinctive(values: ReadonlyArray<string>): string[] {
+	return values.filter((value) => value.includes('~') || value.startsWith('whsec_'));
+}
+
 /** Fails when `text` contains any of `secrets` (strings, or Buffers as utf8, hex and base64). */
 export function ensureNoSecret(text: string, secrets: ReadonlyArray<string | Buffer>, where: string): void {
 	for (const secret of secrets) {

@@ -23,7 +23,7 @@ import { secretText } from './arbitraries';
 import { ensure } from './contracts';
 import { nodeConfig } from './n8nHarness';
 import { checkAsyncProperty, FUZZ_TIMEOUT_MS, KNOWN_BUGS, nextNonce, note } from './run';
-import { hmacSchemeArb, rotatingSecrets, type VendorSettings, whsecArb } from './scenarios';
+import { hmacSchemeArb, roomleKeyText, rotatingSecrets, type VendorSettings, whsecArb } from './scenarios';
 import { type Encoding, encodeDigest, hmac, roomleToken, signedBytes, standardWebhooksHeaders } from './senders';
 
 type Respelling = 'case' | 'prefixCase' | 'alphabet' | 'unpadded' | 'lastBits' | 'rotation';
@@ -127,7 +127,7 @@ function captureSynchub({ mode, scheme, secrets, whsec, respond }: SynchubRecord
 
 const roomleCaptured = fc
 	.record({
-		secret: fc.constantFrom(16, 24, 32).chain((n) => fc.string({ unit: 'grapheme-ascii', minLength: n, maxLength: n })),
+		secret: roomleKeyText,
 		apiKey: secretText,
 		algorithm: fc.constantFrom('01' as const, '02' as const),
 		respond: fc.constantFrom('onReceived' as const, 'lastNode' as const),

@@ -15,7 +15,6 @@ import { AUTO_DETECT_HEADERS, receiveSynchub, type SynchubSettings } from '../..
 import { receiveSynthesisVr, type SynthesisVrSettings } from '../../nodes/shared/vendors/synthesisVr';
 import {
 	allowListArb,
-	anyText,
 	clock,
 	headerToken,
 	lookalikeHeaderValue,
@@ -162,15 +161,21 @@ export const synchubVerificationArb: fc.Arbitrary<SynchubSettings['verification'
 		timestampHeader: optional(headerNameSetting('x-synchub-timestamp'), 2),
 		toleranceSec: fc.constantFrom(0, 5, 300, 86_400),
 	}),
-	fc.record({ mode: fc.constant('standardWebhooks' as const), secrets: rotatingSecrets(fc.oneof({ arbitrary: whsecArb, weight: 8 }, { arbitrary: anyText, weight: 1 })), toleranceSec: fc.constantFrom(0, 5, 300) }),
+	// Sometimes not a whsec_ secret at all (the node must fail closed): distinctive text, so that
+	// finding it in an answer means a leak (see secretText).
+	fc.record({ mode: fc.constant('standardWebhooks' as const), secrets: rotatingSecrets(fc.oneof({ arbitrary: whsecArb, weight: 8 }, { arbitrary: secretText, weight: 1 })), toleranceSec: fc.constantFrom(0, 5, 300) }),
 	fc.record({ mode: fc.constant('auto' as const), secrets: rotatingSecrets(secretText), toleranceSec: fc.constantFrom(0, 5, 300) }),
 );
 
-/** A Roomle secret: 16, 24 or 32 ASCII characters (AES-128/192/256); rarely a wrong length. */
-export const roomleSecretArb = fc.oneof(
-	{ arbitrary: fc.constantFrom(16, 24, 32).chain((n) => fc.string({ unit: 'grapheme-ascii', minLength: n, maxLength: n })), weight: 10 },
-	{ arbitrary: secretText, weight: 1 },
-);
+/**
+ * A Roomle secret: 16, 24 or 32 ASCII characters (AES-128/192/256), one of them a `~` (see
+ * secretText: finding it in an answer must mean a leak); rarely a wrong length.
+ */
+export const roomleKeyText: fc.Arbitrary<string> = fc
+	.tuple(fc.constantFrom(16, 24, 32).chain((n) => fc.string({ unit: 'grapheme-ascii', minLength: n, maxLength: n })), fc.nat())
+	.map(([key, at]) => `${key.slice(0, at % key.length)}~${key.slice((at % key.length) + 1)}`);
+
+export const roomleSecretArb = fc.oneof({ arbitrary: roomleKeyText, weight: 10 }, { arbitrary: secretText, weight: 1 });
 
 export const settingsArb: Record<Vendor, fc.Arbitrary<VendorSettings>> = {
 	synthesisVr: fc

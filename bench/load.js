@@ -220,6 +220,14 @@ async function trace(inst, workflowId, run) {
 	return byDelivery;
 }
 
+/** BENCH_DEBUG=1: what the sender saw for each lost delivery, and the rows the trace could not read. */
+async function explainLost(inst, workflowId, records, after) {
+	const lost = records.filter((r) => typeof r.status === 'number' && r.status < 300 && !after.has(r.id));
+	log(`lost: ${JSON.stringify(lost)}`);
+	const rows = await inst.rows(`SELECT e.id, e.status, e."startedAt", e."stoppedAt", length(d.data) FROM execution_entity e LEFT JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = '${workflowId}' AND (d.data IS NULL OR e.status <> 'success') ORDER BY e.id DESC LIMIT 50`);
+	log(`rows without data or not successful: ${JSON.stringify(rows)}`);
+}
+
 /** Turns the acknowledged ids and their executions into the fault table's counts. */
 function classify(acked, before, after) {
 	const out = { acknowledged: acked.length, finished: 0, failed: 0, recovered: 0, lost: 0, duplicated: 0, unfinished: 0 };
@@ -309,6 +317,7 @@ async function faultRun(inst, apiKey, { respond, fault }) {
 	await settleAll(inst, workflowId);
 	const after = await trace(inst, workflowId, run);
 	const result = { ...classify(acked, before, after), reportedLost, orphans, settledSec, sent: FAULT_N, ...summarize(records) };
+	if (result.lost > 0 && process.env.BENCH_DEBUG === '1') await explainLost(inst, workflowId, records, after);
 	log(`${inst.mode} ${fault} (${respond}): ${JSON.stringify(result)}`);
 	return result;
 }

@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	commonOptions,
+	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
@@ -10,6 +11,7 @@ import {
 	RESPOND_WEBHOOKS,
 	respondImmediately,
 	respondParameter,
+	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
@@ -24,7 +26,8 @@ export class ApiRtcTrigger implements INodeType {
 		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{($parameter["objects"].length ? $parameter["objects"].join(", ") : "all objects")}}',
+		subtitle:
+			'={{ $parameter["objects"].length ? $parameter["objects"].map((o) => ({ ticket: "Ticket", media: "Media", conversation: "Conversation", smsmessage: "SMS" })[o] ?? o).join(", ") + " events" : "All events" }}',
 		description: 'Starts the workflow when ApiRTC (Apizee) reports a ticket, media or conversation event',
 		defaults: { name: 'ApiRTC Trigger' },
 		inputs: [],
@@ -38,6 +41,10 @@ export class ApiRtcTrigger implements INodeType {
 			},
 		],
 		webhooks: RESPOND_WEBHOOKS,
+		triggerPanel: vendorTriggerPanel(
+			'ApiRTC',
+			'In the ApiRTC console, open Company → Company account → Settings → WebHooks, paste the URL, tick <i>Activate</i> and add the custom header of your credential (name and value).',
+		),
 		properties: [
 			{
 				displayName:
@@ -57,10 +64,10 @@ export class ApiRtcTrigger implements INodeType {
 				default: 'customHeader',
 			},
 			{
-				displayName: 'Objects',
+				displayName: 'Object Filter',
 				name: 'objects',
 				type: 'multiOptions',
-				placeholder: 'All (none selected)',
+				hint: 'Leave empty to pass on events of every object',
 				options: [
 					{ name: 'Conversation', value: 'conversation' },
 					{ name: 'Media', value: 'media' },
@@ -68,20 +75,20 @@ export class ApiRtcTrigger implements INodeType {
 					{ name: 'Ticket', value: 'ticket' },
 				],
 				default: [],
-				description: 'Objects to pass on; none selected passes all',
+				description: 'Objects whose events to pass on',
 			},
 			{
-				displayName: 'Events',
+				displayName: 'Event Filter',
 				name: 'events',
 				type: 'multiOptions',
-				placeholder: 'All (none selected)',
+				hint: EMPTY_MEANS_ALL_HINT,
 				options: [
 					{ name: 'Create', value: 'create' },
 					{ name: 'Delete', value: 'delete' },
 					{ name: 'Update', value: 'update' },
 				],
 				default: [],
-				description: 'Events to pass on; none selected passes all',
+				description: 'Events to pass on',
 			},
 			respondParameter(),
 			commonOptions,

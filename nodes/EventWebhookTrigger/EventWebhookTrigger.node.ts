@@ -9,6 +9,7 @@ import {
 	RESPOND_WEBHOOKS,
 	respondImmediately,
 	respondParameter,
+	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
@@ -23,7 +24,7 @@ export class EventWebhookTrigger implements INodeType {
 		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{$parameter["eventTypes"] ? "Events: " + $parameter["eventTypes"] : "All events"}}',
+		subtitle: '={{ $parameter["eventTypes"] ? "Events: " + $parameter["eventTypes"] : "All events" }}',
 		description:
 			'Starts the workflow on an {event_time, event_type, current_context, data} webhook authenticated by an API key',
 		defaults: { name: 'Event Webhook Trigger' },
@@ -38,6 +39,10 @@ export class EventWebhookTrigger implements INodeType {
 			},
 		],
 		webhooks: RESPOND_WEBHOOKS,
+		triggerPanel: vendorTriggerPanel(
+			'your admin console',
+			'In the sending system, open Admin Console → Settings → Webhook Settings → Create Webhook: notification type REST, the URL, the events you want and the API key of your credential.',
+		),
 		properties: [
 			{
 				displayName:
@@ -65,7 +70,7 @@ export class EventWebhookTrigger implements INodeType {
 				displayOptions: { show: { authentication: ['apiKey'] } },
 			},
 			{
-				displayName: 'Event Types',
+				displayName: 'Event Type Filter',
 				name: 'eventTypes',
 				type: 'string',
 				default: '',

@@ -3,14 +3,16 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	commonOptions,
-	readTolerance,
+	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
+	readTolerance,
 	RESPOND_WEBHOOKS,
 	respondImmediately,
 	respondParameter,
+	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
@@ -44,6 +46,10 @@ export class RoomleTrigger implements INodeType {
 		// Roomle sends its own email when the answer is 300 or more. "After the workflow" answers
 		// only once the workflow has finished: a failed workflow answers 500 and Roomle takes over.
 		webhooks: RESPOND_WEBHOOKS,
+		triggerPanel: vendorTriggerPanel(
+			'Roomle',
+			'In Roomle, set the URL as the tenant webhook URL and enter the API key Roomle gave you in the tenant settings (it makes the token verifiable).',
+		),
 		properties: [
 			{
 				displayName:
@@ -109,13 +115,13 @@ export class RoomleTrigger implements INodeType {
 				},
 			}),
 			{
-				displayName: 'Events',
+				displayName: 'Event Filter',
 				name: 'events',
 				type: 'multiOptions',
-				placeholder: 'All (none selected)',
+				hint: EMPTY_MEANS_ALL_HINT,
 				options: ROOMLE_EVENTS.map((event) => ({ name: event, value: event })),
 				default: [],
-				description: 'Events to pass on; none selected passes all. Filtered events are answered 200, so Roomle sends no email for them.',
+				description: 'Events to pass on. Filtered events are answered 200, so Roomle sends no email for them.',
 			},
 			commonOptions,
 		],

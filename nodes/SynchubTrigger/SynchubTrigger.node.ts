@@ -4,14 +4,16 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import {
 	commonOptions,
-	readTolerance,
+	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
+	readTolerance,
 	RESPOND_WEBHOOKS,
 	respondImmediately,
 	respondParameter,
+	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
 import { credentialTest } from '../shared/n8n/credentialTests';
@@ -34,7 +36,9 @@ export class SynchubTrigger implements INodeType {
 		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{"Verify: " + $parameter["verification"]}}',
+		// Words a user reads: "HMAC SHA-256", not the option value "hmac".
+		subtitle:
+			'={{ ({ hmac: "HMAC " + ({ sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" })[$parameter["algorithm"]], auto: "Auto-detect HMAC (pin it once found)", standardWebhooks: "Standard Webhooks", none: "Unsigned" })[$parameter["verification"]] }}',
 		description: 'Starts the workflow when SYNCHUB reports a completed sync run or insight population',
 		defaults: { name: 'SYNCHUB Trigger' },
 		inputs: [],
@@ -48,6 +52,10 @@ export class SynchubTrigger implements INodeType {
 			},
 		],
 		webhooks: RESPOND_WEBHOOKS,
+		triggerPanel: vendorTriggerPanel(
+			'SYNCHUB',
+			'In SYNCHUB, open the endpoint (or insight) → Configure webhooks, add a destination with the URL and the secret of your credential, and press <i>Test payload</i>.',
+		),
 		properties: [
 			{
 				displayName:
@@ -86,17 +94,17 @@ export class SynchubTrigger implements INodeType {
 				displayOptions: { show: { verification: ['hmac', 'auto', 'standardWebhooks'] } },
 			},
 			{
-				displayName: 'Events',
+				displayName: 'Event Filter',
 				name: 'events',
 				type: 'multiOptions',
-				placeholder: 'All (none selected)',
+				hint: EMPTY_MEANS_ALL_HINT,
 				options: [
 					{ name: 'Sync Run Completed', value: 'syncRunCompleted' },
 					{ name: 'Insight Population Completed', value: 'insightPopulationCompleted' },
 					{ name: 'Other', value: 'other', description: 'Payloads that are neither (kept for future event types)' },
 				],
 				default: [],
-				description: 'Event kinds to pass on; none selected passes all',
+				description: 'Event kinds to pass on',
 			},
 			{
 				displayName: 'Outcome',

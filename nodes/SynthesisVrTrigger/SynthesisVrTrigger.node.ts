@@ -5,11 +5,13 @@ import { DEFAULT_MAX_EVENTS, receiveSynthesisVr, type SynthesisVrSettings } from
 import {
 	boundedNumber,
 	commonOptions,
+	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
 	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	RESPOND_ON_RECEIVED,
+	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
 import { credentialTest } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
@@ -25,7 +27,7 @@ export class SynthesisVrTrigger implements INodeType {
 		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
 		version: [1, 2],
 		defaultVersion: 2,
-		subtitle: '={{"Sessions: " + ($parameter["actions"].length ? $parameter["actions"].join(", ") : "all")}}',
+		subtitle: '={{ $parameter["actions"].length ? "Sessions: " + $parameter["actions"].join(", ") : "All session events" }}',
 		description: 'Starts the workflow when SynthesisVR posts session events (one item per event)',
 		defaults: { name: 'SynthesisVR Trigger' },
 		inputs: [],
@@ -40,6 +42,10 @@ export class SynthesisVrTrigger implements INodeType {
 		],
 		// SynthesisVR waits at most 2 s and never retries: acknowledge before the workflow runs.
 		webhooks: RESPOND_ON_RECEIVED,
+		triggerPanel: vendorTriggerPanel(
+			'SynthesisVR',
+			'In SynthesisVR, open Administration → Advanced Settings → Online & Email Settings → Web Widgets & API → API & Webhooks and paste the URL, with <code>?token=YOUR_TOKEN</code> appended.',
+		),
 		properties: [
 			{
 				displayName:
@@ -75,16 +81,16 @@ export class SynthesisVrTrigger implements INodeType {
 				description: 'Name of the header that may carry the token (for proxies that add one)',
 			},
 			{
-				displayName: 'Actions',
+				displayName: 'Action Filter',
 				name: 'actions',
 				type: 'multiOptions',
-				placeholder: 'All (none selected)',
+				hint: EMPTY_MEANS_ALL_HINT,
 				options: [
 					{ name: 'Create', value: 'create', description: 'A session was created' },
 					{ name: 'Delete', value: 'delete', description: 'A session was removed' },
 				],
 				default: [],
-				description: 'Session actions to pass on; none selected passes every action, including future ones',
+				description: 'Session actions to pass on',
 			},
 			{
 				...commonOptions,

@@ -91,6 +91,18 @@ describe('limits the UI shows hold for expressions too', () => {
 	});
 });
 
+describe('a refused delivery to the test URL', () => {
+	it.each(TRIGGER_CASES)('$name: fails the test run with the reason instead of leaving the editor listening', async (c) => {
+		const result = await runTriggerWorkflow({ node: c.node, parameters: c.parameters, credentials: c.credentials, mode: 'manual', request: { method: 'POST', body: c.body, headers: { 'content-type': 'application/json' } } });
+		expect(result.downstreamItems).toHaveLength(0);
+		const error = result.executionError as { message: string; description: string };
+		expect(error.message).toBe('Delivery refused: A header this webhook requires is missing');
+		expect(error.description).toMatch(/^missing_header: .*answered 401 and starts no execution\.$/);
+		const secrets = Object.values(c.credentials).flatMap((data) => Object.entries(data).filter(([field]) => field !== 'headerName').map(([, value]) => value));
+		for (const secret of secrets) expect(JSON.stringify(error)).not.toContain(secret);
+	});
+});
+
 describe('HTTP whitespace around header values (RFC 9110)', () => {
 	it.each(TRIGGER_CASES.filter((c) => c.name !== 'SynthesisVR'))('$name: a secret followed by U+00A0 is refused, spaces and tabs are not', async (c) => {
 		const { headers = {} } = c.auth(c.body);

@@ -6,8 +6,9 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 	NodeParameterValueType,
+	TriggerPanelDefinition,
 } from 'n8n-workflow';
-import { webhookDescriptionFields } from 'n8n-workflow';
+import { NodeOperationError, webhookDescriptionFields } from 'n8n-workflow';
 
 import { type CommonOptions, DEFAULT_MAX_BODY_KIB, type Delivery, type ReceiveResult } from '../delivery';
 import { DeliveryError } from '../errors';
@@ -51,6 +52,14 @@ export async function handleDelivery<S>(
 	} catch (error) {
 		const failure = toDeliveryError(error, stage);
 		logRejection(ctx, failure, error);
+		if (ctx.getMode() === 'manual') {
+			// A delivery to the test URL, while someone listens in the editor: fail the test run
+			// with the reason, so the editor does not just keep listening. (n8n answers the test
+			// sender 500; production URLs keep the 4xx and start nothing.)
+			throw new NodeOperationError(ctx.getNode(), `Delivery refused: ${failure.callerMessage}`, {
+				description: `${failure.code}: ${failure.message}. A delivery like this to the production URL is answered ${failure.status} and starts no execution.`,
+			});
+		}
 		res.status(failure.status).json(failure.toResponse());
 		return { noWebhookResponse: true };
 	}
@@ -198,6 +207,24 @@ export function respondParameter({ default: mode, onReceived, lastNode }: Respon
 export function respondImmediately(ctx: IWebhookFunctions): boolean {
 	return ctx.getNodeParameter('respond') === 'onReceived';
 }
+
+/**
+ * The trigger panel of a vendor trigger: what to do in the vendor's console, instead of n8n's
+ * "Pull in events from …". HTML (n8n sanitises it); the header must not be empty.
+ */
+export function vendorTriggerPanel(vendor: string, consoleSteps: string): TriggerPanelDefinition {
+	return {
+		header: `Send a test event from ${vendor}`,
+		executionsHelp: {
+			inactive: `<b>While building</b>: click <i>Listen for test event</i>, paste this node's <b>Test URL</b> (Webhook URLs, above the parameters) in ${vendor}, then send an event: it runs this workflow once, here in the editor. A delivery this node refuses (bad signature, token or body) shows its reason as the test run's error.<br /><br /><b>In production</b>: ${consoleSteps} Use the <b>Production URL</b> and publish the workflow: every verified delivery then starts an execution, without the editor open.`,
+			active: `This workflow is published: every verified delivery from ${vendor} to the <b>Production URL</b> starts an execution, listed in the <a data-key="executions">executions list</a>. Refused deliveries start none; they are answered 4xx and logged by n8n.`,
+		},
+		activationHint: `${consoleSteps} Then publish the workflow: deliveries to the Production URL run it without this button.`,
+	};
+}
+
+/** For multi-select filters: n8n shows neither placeholder nor description, but shows a hint. */
+export const EMPTY_MEANS_ALL_HINT = 'Leave empty to pass on every event, including kinds added later';
 
 /**
  * These vendors are configured by hand in their consoles: there is nothing to register, so

@@ -104,9 +104,10 @@ export interface RunTriggerWorkflowOptions {
 	typeVersion?: number;
 	/** The trigger node's id; give the same id to run several requests against "one" node. */
 	nodeId?: string;
+	/** 'manual' for a delivery to the test URL while the editor listens. Default 'webhook'. */
+	mode?: WorkflowExecuteMode;
 }
 
-const MODE: WorkflowExecuteMode = 'webhook';
 const DOWNSTREAM_NAME = 'Downstream';
 const SUPPORTED_RESPONSE_MODES = new Set(['onReceived', 'lastNode']);
 const KNOWN_RESPONSE_MODES = new Set([
@@ -225,6 +226,7 @@ function extractLastNodeResponse(
  * the caller would have received and what the downstream node received.
  */
 export async function runTriggerWorkflow(opts: RunTriggerWorkflowOptions): Promise<TriggerRunResult> {
+	const MODE: WorkflowExecuteMode = opts.mode ?? 'webhook';
 	const nodeTypes = new MapNodeTypes();
 	const triggerTypeName = nodeTypes.register(opts.node);
 	const received: INodeExecutionData[] = [];

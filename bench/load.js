@@ -266,6 +266,12 @@ async function runRecovery(inst, apiKey) {
 	// How many lost deliveries the run reported ("Report lost deliveries" fails the run with their count).
 	const [[status, data]] = await inst.rows(`SELECT e.status, d.data FROM execution_entity e JOIN execution_data d ON d."executionId" = e.id WHERE e."workflowId" = '${recoveryId}' ORDER BY e.id DESC LIMIT 1`);
 	const reported = /(\d+) acknowledged deliveries were lost/.exec(String(data));
+	if (process.env.BENCH_DEBUG === '1') {
+		const [[id]] = await inst.rows(`SELECT id FROM execution_entity WHERE "workflowId" = '${recoveryId}' ORDER BY id DESC LIMIT 1`);
+		const run = await inst.api(`/executions/${id}?includeData=true`);
+		const summary = run.data?.resultData?.runData?.Summary?.[0]?.data?.main?.[0]?.[0]?.json;
+		log(`recovery ${id} (${status}): ${JSON.stringify({ checked: summary?.checked, skipped: summary?.skipped, lost: summary?.lost?.map((l) => `${l.executionId}@${l.workflowId}`), retried: summary?.retried?.length })}`);
+	}
 	return { status, reportedLost: reported ? Number(reported[1]) : 0 };
 }
 

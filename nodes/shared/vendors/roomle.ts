@@ -13,10 +13,9 @@ export interface RoomleSettings extends CommonOptions {
 
 export function receiveRoomle(delivery: Delivery, settings: RoomleSettings, clock: Clock): ReceiveResult {
 	admitDelivery(delivery, settings);
-	const sentToken = settings.token ? headerValue(delivery.headers, settings.token.headerName) : undefined;
 	const token = settings.token
 		? verifyRoomleToken({
-				token: sentToken,
+				token: headerValue(delivery.headers, settings.token.headerName),
 				headerName: settings.token.headerName,
 				apiKey: settings.token.apiKey,
 				secret: settings.token.secret,
@@ -26,9 +25,11 @@ export function receiveRoomle(delivery: Delivery, settings: RoomleSettings, cloc
 			})
 		: undefined;
 
-	// The token is time-bound but does not cover the body: a copy is the same token with the same body.
+	// The token is time-bound but does not cover the body: a copy is the same issue time with the
+	// same body. The time as decrypted, not the token's text: AES-ECB/CBC without a MAC lets blocks
+	// of a long token be re-spelled while the time still reads the same.
 	const tolerance = settings.token?.toleranceSec ?? 0;
-	const replay = token && tolerance > 0 ? { request: `${sentToken}\n${bodyFingerprint(delivery.body)}`, windowSec: 2 * tolerance } : undefined;
+	const replay = token && tolerance > 0 ? { request: `${token.issuedAt}\n${bodyFingerprint(delivery.body)}`, windowSec: 2 * tolerance } : undefined;
 	const event = parseWith(RoomleEventSchema, parseJsonBody(delivery.body));
 	if (!passesFilter(settings.events, event.event)) return { items: [], ignored: 1, replay };
 	const subject = event.data.configurationId ?? event.data.itemId ?? '';

@@ -74,22 +74,24 @@ interface Verified {
 	replay?: ReplayIdentity;
 }
 
-/** A signed timestamp makes a copy recognisable for as long as it would pass (twice the tolerance). */
-function timestampedReplay(timestamp: string | undefined, signature: string, toleranceSec: number, messageId?: string): ReplayIdentity | undefined {
-	if (timestamp === undefined || !(toleranceSec > 0)) return undefined;
-	return { messageId, request: `${timestamp}\n${signature}`, windowSec: 2 * toleranceSec };
+/**
+ * A signed timestamp makes a copy recognisable for as long as it would pass (twice the
+ * tolerance). A copy is the same signed content (time as read, message id, body), however its
+ * headers are spelled: hex case, base64 alphabet or padding, extra signatures, leading zeros.
+ */
+function signedContentReplay(body: Buffer, timestampSec: number | undefined, toleranceSec: number, messageId?: string): ReplayIdentity | undefined {
+	if (timestampSec === undefined || !(toleranceSec > 0)) return undefined;
+	return { messageId, request: `${messageId ?? ''}\n${timestampSec}\n${bodyFingerprint(body)}`, windowSec: 2 * toleranceSec };
 }
 
 function verifyConfigured(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'hmac' }>, clock: Clock): Verified {
-	const signature = headerValue(delivery.headers, v.signatureHeader);
-	const timestamp = v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined;
 	const result = verifyHmac({
 		scheme: v.scheme,
 		secrets: v.secrets,
 		body: delivery.body,
-		signature,
+		signature: headerValue(delivery.headers, v.signatureHeader),
 		signatureHeaderName: v.signatureHeader,
-		timestamp,
+		timestamp: v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined,
 		timestampHeaderName: v.timestampHeader || undefined,
 		toleranceSec: v.toleranceSec,
 		clock,
@@ -105,17 +107,15 @@ function verifyConfigured(delivery: Delivery, v: Extract<SynchubVerification, { 
 			...(v.timestampHeader ? { timestampHeader: v.timestampHeader, timestampSigned } : {}),
 		},
 		// Only a signed timestamp bounds how long a copy stays valid.
-		replay: timestampSigned ? timestampedReplay(timestamp, signature ?? '', v.toleranceSec) : undefined,
+		replay: timestampSigned ? signedContentReplay(delivery.body, result.timestampSec, v.toleranceSec) : undefined,
 	};
 }
 
 function verifyStandard(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock, extra: Record<string, unknown> = {}): Verified {
-	const { id, secretIndex } = verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets, toleranceSec, clock });
-	const timestamp = headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.timestamp);
-	const signature = headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.signature) ?? '';
+	const { id, secretIndex, timestampSec } = verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets, toleranceSec, clock });
 	return {
 		verification: { method: 'standardWebhooks', header: STANDARD_WEBHOOKS_HEADERS.signature, ...extra, secretIndex, messageId: id },
-		replay: timestampedReplay(timestamp, `${id}\n${signature}`, toleranceSec, id),
+		replay: signedContentReplay(delivery.body, timestampSec, toleranceSec, id),
 	};
 }
 
@@ -142,7 +142,8 @@ function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 
 	}
 	const timestampHeader = AUTO_DETECT_TIMESTAMP_HEADERS.find((name) => headerValue(delivery.headers, name) !== undefined);
 	const timestamp = timestampHeader ? headerValue(delivery.headers, timestampHeader) : undefined;
-	if (timestamp !== undefined) assertFreshTimestamp(parseTimestamp(timestamp), v.toleranceSec, clock);
+	const timestampSec = timestamp !== undefined ? parseTimestamp(timestamp) : undefined;
+	if (timestampSec !== undefined) assertFreshTimestamp(timestampSec, v.toleranceSec, clock);
 	const present = AUTO_DETECT_HEADERS.filter((name) => headerValue(delivery.headers, name) !== undefined);
 	if (present.length === 0) {
 		throw new DeliveryError('missing_header', `No signature header found (looked for ${AUTO_DETECT_HEADERS.join(', ')})`);
@@ -190,7 +191,7 @@ function autoDetect(delivery: Delivery, v: Extract<SynchubVerification, { mode: 
 								timestampHeader: timestampSigned ? timestampHeader : undefined,
 								secretIndex,
 							},
-							replay: timestampSigned ? timestampedReplay(timestamp, raw, v.toleranceSec) : undefined,
+							replay: timestampSigned ? signedContentReplay(delivery.body, timestampSec, v.toleranceSec) : undefined,
 						};
 					}
 				}

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 
+import { bodyFingerprint } from '../../../nodes/shared/hmac';
 import { signStandardWebhook } from '../../../nodes/shared/standardWebhooks';
 import { receiveSynchub, SYNCHUB_DEFAULT_HEADER, SYNCHUB_DEFAULT_SCHEME, type SynchubSettings } from '../../../nodes/shared/vendors/synchub';
 import { makeDelivery } from '../../vectors/delivery';
@@ -84,7 +85,10 @@ describe('receiveSynchub: Standard Webhooks mode', () => {
 		expect(items[0].meta.verification).toEqual({ method: 'standardWebhooks', header: 'webhook-signature', secretIndex: 0, messageId: 'msg_1' });
 		// The sender's message id is the dedup key, and identifies a retry of the same message.
 		expect(items[0].meta.dedupKey).toBe('msg_1');
-		expect(replay).toEqual({ messageId: 'msg_1', request: `${NOW_SEC}\nmsg_1\n${headers['webhook-signature']}`, windowSec: 600 });
+		// A copy is the same id, time and body, however the signature header is spelled.
+		expect(replay).toEqual({ messageId: 'msg_1', request: `msg_1\n${NOW_SEC}\n${bodyFingerprint(Buffer.from(SYNC_OK))}`, windowSec: 600 });
+		const respelled = { ...headers, 'webhook-signature': `v1,${Buffer.from(headers['webhook-signature'].slice(3), 'base64').toString('base64url')} v1,AAAA` };
+		expect(receiveSynchub(makeDelivery(SYNC_OK, respelled), settings, clock).replay).toEqual(replay);
 	});
 
 	it('rejects a stale request, a wrong secret, and a missing id', () => {

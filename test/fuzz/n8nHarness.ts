@@ -16,6 +16,14 @@ import { ensure, ensureNoSecret } from './contracts';
 import { note } from './run';
 import type { VendorSettings } from './scenarios';
 
+/**
+ * A string parameter holding `value` literally: n8n reads a value that starts with `=` as an
+ * expression, so such a value is written as an expression that yields it (as a user would).
+ */
+export function literal(value: string): string {
+	return value.startsWith('=') ? `={{ ${JSON.stringify(value)} }}` : value;
+}
+
 /** The node, its parameters and its credentials for one set of settings. */
 export function nodeConfig(configured: VendorSettings, respond: 'onReceived' | 'lastNode'): { node: INodeType; parameters: INodeParameters; credentials: Record<string, Record<string, string>> } {
 	const s = configured.settings;
@@ -47,7 +55,7 @@ export function nodeConfig(configured: VendorSettings, respond: 'onReceived' | '
 					signatureHeader: v.signatureHeader,
 					algorithm: v.scheme.algorithm,
 					encoding: v.scheme.encoding,
-					signaturePrefix: v.scheme.prefix,
+					signaturePrefix: literal(v.scheme.prefix),
 					signedContent: v.scheme.signedContent,
 					timestampHeader: v.timestampHeader ?? '',
 				});

@@ -509,11 +509,12 @@ describe('signed inputs: valid accepted, any single change refused', () => {
  * session token of 23 bytes or more), changing that block (ECB) or that block and the bit it
  * flips in the next one (CBC) still yields a token with the right shape, date and api key: it is
  * accepted, with a garbled session token. A holder of one captured token can so mint up to 2^128
- * distinct tokens that all verify, within the token's time window: each is a "new" delivery for
- * a replay cache keyed on the token. Tokens with "anonymous" (or any session token under 23
- * bytes) are not affected. A fix: require the decrypted plaintext to be valid UTF-8 with a
- * printable session token (a garbled block then fails with probability 1 - 2^-40 or so), and key
- * replays on what was decrypted, not on the token text.
+ * distinct tokens that all verify, within the token's time window (since cf11e3e the replay cache
+ * keys on the decrypted issue time and the body, so these copies are still recognised as
+ * replays; what remains is a token accepted with a session token nobody sent). Tokens with
+ * "anonymous" (or any session token under 23 bytes) are not affected. A fix: require the
+ * decrypted plaintext to be valid UTF-8 with a printable session token (a garbled block then
+ * fails with probability about 1 - 2^-40).
  *
  * Skipped unless FUZZ_KNOWN_BUGS=1 (it fails within a few runs).
  */

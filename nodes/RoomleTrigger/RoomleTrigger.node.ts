@@ -149,7 +149,8 @@ export class RoomleTrigger implements INodeType {
 				return settings;
 			},
 			(delivery, settings) => receiveRoomle(delivery, settings, systemClock),
-			{ respondImmediately: respondImmediately(this) },
+			// Roomle answers a failure with its own email, never a retry: a copy is always a replay.
+			{ respondImmediately: respondImmediately(this), senderRetries: false },
 		);
 	}
 }

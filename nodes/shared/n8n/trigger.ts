@@ -31,7 +31,7 @@ export async function handleDelivery<S>(
 	ctx: IWebhookFunctions,
 	loadSettings: () => Promise<S>,
 	receive: (delivery: Delivery, settings: S) => ReceiveResult,
-	options: { respondImmediately: boolean },
+	options: DeliveryOptions,
 ): Promise<IWebhookResponseData> {
 	const req = ctx.getRequestObject();
 	const res = ctx.getResponseObject();
@@ -64,7 +64,7 @@ export async function handleDelivery<S>(
 		return { noWebhookResponse: true };
 	}
 
-	if (result.replay && isReplay(ctx, result.replay, options.respondImmediately)) {
+	if (result.replay && isReplay(ctx, result.replay, options)) {
 		ctx.logger.info('Webhook delivery answered as a duplicate (seen within its time window)', where(ctx));
 		res.status(200).json({ received: true, duplicate: true, accepted: 0, ignored: 0 });
 		return { noWebhookResponse: true };
@@ -81,14 +81,26 @@ export async function handleDelivery<S>(
 	};
 }
 
+/** How a trigger answers, and what its sender does with a failure answer. */
+export interface DeliveryOptions {
+	respondImmediately: boolean;
+	/**
+	 * The sender delivers again after a 5xx (default). Roomle does not: it sends its own email,
+	 * so a copy of a Roomle delivery is a replay in every mode.
+	 */
+	senderRetries?: boolean;
+}
+
 /**
  * Whether this verified delivery was already accepted by this node within its window. Answering
- * at once, a retry of the same message (same sender id) is a duplicate: the first one was
- * acknowledged. Answering after the workflow, a retry may follow a failed run and must run
- * again, so only an exact copy of the signed request counts.
+ * at once, a retry of the same message (same sender id) or a copy of the signed content is a
+ * duplicate: the first one was acknowledged. Answering after the workflow to a sender that
+ * retries, nothing is: the earlier copy may have failed (answered 5xx), and refusing the retry
+ * would lose the event; Remove Duplicates on meta.dedupKey covers that case downstream.
  */
-function isReplay(ctx: IWebhookFunctions, replay: ReplayIdentity, respondImmediately: boolean): boolean {
-	const identity = respondImmediately && replay.messageId !== undefined ? `id:${replay.messageId}` : `request:${replay.request}`;
+function isReplay(ctx: IWebhookFunctions, replay: ReplayIdentity, options: DeliveryOptions): boolean {
+	if (!options.respondImmediately && options.senderRetries !== false) return false;
+	const identity = options.respondImmediately && replay.messageId !== undefined ? `id:${replay.messageId}` : `request:${replay.request}`;
 	const scope = `${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}:${ctx.getMode()}`;
 	return replays.seenBefore(scope, identity, replay.windowSec * 1000, Date.now());
 }

@@ -76,6 +76,14 @@ describe('the credentials', () => {
 		const result: INodeCredentialTestResult = await test.call({} as ICredentialTestFunctions, credential);
 		expect(result.status).toBe('OK');
 	});
+
+	it.each(SCHEMES)('the credential test of $type names a bad Allowed Domains entry', async ({ type, data }) => {
+		const test = sendWebhook.methods.credentialTest[`${type}Test` as keyof typeof sendWebhook.methods.credentialTest];
+		const credential = { id: '1', name: 'c', type, data: { ...data, allowedDomains: 'partner.example.com, https://evil.example/' } } as ICredentialsDecrypted;
+		const result: INodeCredentialTestResult = await test.call({} as ICredentialTestFunctions, credential);
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('https://evil.example/');
+	});
 });
 
 describe('Send Webhook refuses hosts outside the credential\'s Allowed Domains', () => {

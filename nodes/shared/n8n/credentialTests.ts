@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { roomleKey } from '../roomleToken';
+import { parseAllowedDomains } from '../sender/allowedDomains';
 import { standardWebhooksKey } from '../standardWebhooks';
 
 /**
@@ -18,7 +19,9 @@ function localTest(check: (data: ICredentialDataDecryptedObject) => string | und
 		this: ICredentialTestFunctions,
 		credential: ICredentialsDecrypted,
 	): Promise<INodeCredentialTestResult> {
-		const problem = check(credential.data ?? {});
+		const data = credential.data ?? {};
+		// Allowed Domains (Send Webhook's credentials) is checked here too, not only when sending.
+		const problem = thrownMessage(() => parseAllowedDomains(data.allowedDomains)) ?? check(data);
 		return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The values look valid' };
 	};
 }

@@ -191,18 +191,20 @@ async function statusCounts(inst, workflowId) {
 /** Waits until no execution of `workflowId` is new, running or waiting (or `timeoutMs` passes). */
 async function settleAll(inst, workflowId, { min = 0, timeoutMs = 240000 } = {}) {
 	const deadline = Date.now() + timeoutMs;
-	let stuck = { count: -1, since: Date.now() };
+	let stuck = { shape: '', since: Date.now() };
 	for (;;) {
 		const counts = await statusCounts(inst, workflowId);
 		const total = Object.values(counts).reduce((a, b) => a + b, 0);
 		const open = Object.entries(counts).filter(([s]) => !ENDED.has(s)).reduce((a, [, n]) => a + n, 0);
-		// A request cut by a kill -9 can leave a row "new" with no job: nobody was answered for
-		// it, and n8n crashes it only at its next queue recovery (hours). Ten seconds with only
-		// such rows left, none of them moving, is the end of this run.
-		const onlyNew = open > 0 && open === (counts.new || 0);
-		if (!onlyNew || counts.new !== stuck.count) stuck = { count: onlyNew ? counts.new : -1, since: Date.now() };
-		const orphans = onlyNew && Date.now() - stuck.since >= 10000 ? counts.new : 0;
-		if ((open === orphans && total >= min) || Date.now() > deadline) return { counts, total, open, orphans };
+		// A kill -9 can leave rows that nothing will move: "new" with no job (a request cut before
+		// its answer; n8n crashes it only at its next queue recovery, hours later), or "running"
+		// after a single n8n restarted. Twenty seconds without any status changing ends the run;
+		// what is left is counted (orphans: never answered; unfinished: acknowledged).
+		const shape = JSON.stringify(counts);
+		if (shape !== stuck.shape) stuck = { shape, since: Date.now() };
+		const still = open > 0 && Date.now() - stuck.since >= 20000;
+		const orphans = still ? counts.new || 0 : 0;
+		if ((open === 0 && total >= min) || still || Date.now() > deadline) return { counts, total, open, orphans };
 		await new Promise((r) => setTimeout(r, 1000));
 	}
 }

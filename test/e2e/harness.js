@@ -12,6 +12,9 @@
 // `baseUrl` is main (API, editor), `webhookBaseUrl` and the workflows' `webhookUrls` are on the
 // webhook processor, `stack` is the full handle (pids, kill, restart, logs).
 //
+// `startE2E({ tarball })` installs that packed package (e.g. from `npm pack`) instead of packing
+// the repo: test/e2e/pack.test.js proves a clean copy's `npm pack` this way.
+//
 // Env: N8N_VERSION (n8n to test against), N8N_E2E_SKIP_BUILD=1 (pack the current dist/ as is),
 // N8N_E2E_KEEP=1 (keep the temp user folder and its logs after stop), N8N_E2E_MODE=queue (the
 // default mode of startE2E: run a single-instance suite against the queue-mode stack).
@@ -76,15 +79,19 @@ async function startE2E({
 	readyTimeoutMs = 120000,
 	workers,
 	ports,
+	tarball,
 } = {}) {
+	if (tarball && mode !== 'single') throw new Error('startE2E: a tarball is installed in single mode only');
 	const n8n = await rt.ensureN8n(n8nVersion);
 	const userFolder = await fsp.mkdtemp(path.join(os.tmpdir(), `n8n-e2e-${mode === 'queue' ? 'queue-' : ''}`));
 	if (mode === 'queue') return startQueueE2E({ n8n, userFolder, workflows, credentials, env, build, keepUserFolder, readyTimeoutMs, workers, ports });
 	if (mode !== 'single') throw new Error(`unknown mode ${mode} (single or queue)`);
 	let handle;
 	try {
-		await rt.installPackage(userFolder, { build });
-		builtOnce = builtOnce || build;
+		// As n8n's installer: the packed package, its runtime dependencies installed by npm on
+		// n8n's own Node.
+		const install = await rt.installPackage(userFolder, { build: build && !tarball, tarball, n8n });
+		builtOnce = builtOnce || (build && !tarball);
 		const imported = await rt.importWorkflows(userFolder, { workflows, credentials, n8n });
 		port = port || (await freePortPair());
 		handle = await rt.startN8n({ userFolder, port, env, n8n, readyTimeoutMs, onSpawn: ({ pid }) => running.add(pid) });
@@ -123,6 +130,7 @@ async function startE2E({
 			logFile: handle.logFile,
 			login,
 			n8nVersion: n8n.version,
+			install, // {dir, version, changed, installOutput}
 			// webhookUrls: what n8n registered for each (now active) workflow.
 			workflows: imported.map((w) => ({ ...w, webhookUrls: webhooks.filter((h) => h.workflowId === w.id) })),
 			api,

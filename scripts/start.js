@@ -3,7 +3,9 @@
 // `npm start`: a local n8n (data in .n8n-local/) with this package installed and the
 // templates imported and active. Env: N8N_PORT (5678), N8N_VERSION (2.41.1),
 // N8N_IMPORT_CREDENTIALS (a credentials JSON file to import along with the templates),
-// N8N_TEMPLATES_DIR (templates/).
+// N8N_TEMPLATES_DIR (templates/). `--no-build`: install dist/ as it is (npm run dev builds).
+// n8n runs as in production (NODE_ENV=production): its error answers carry no stack traces, its
+// rate limits are on, and a start after a crash waits 10 s for its crash journal.
 // The template handling (demo credentials, import when changed, the listing) is shared with
 // `npm run start:queue` (scripts/start-queue.js).
 
@@ -85,6 +87,9 @@ function workflowLines(workflows, webhooks) {
 	return lines;
 }
 
+/** What `npm start` adds to the runtime's environment: n8n as it runs in production. */
+const PRODUCTION_ENV = { NODE_ENV: 'production' };
+
 const CREDENTIALS_HINT =
 	"Template credentials hold random demo secrets: open Credentials in the editor and put in your vendor's values.";
 
@@ -105,12 +110,12 @@ async function main() {
 
 	const t0 = Date.now();
 	const n8n = await rt.ensureN8n();
-	await rt.installPackage(userFolder);
+	await rt.installPackage(userFolder, { build: !process.argv.includes('--no-build'), n8n });
 
 	const plan = templatePlan(userFolder);
 	const imported = plan.stale ? await rt.importWorkflows(userFolder, { workflows: plan.workflows, credentials: plan.credentials, n8n }) : [];
 
-	const handle = await rt.startN8n({ userFolder, port, n8n, onSpawn: ({ stop }) => (stopN8n = stop) });
+	const handle = await rt.startN8n({ userFolder, port, n8n, env: PRODUCTION_ENV, onSpawn: ({ stop }) => (stopN8n = stop) });
 	handle.exited.then(({ code, signal }) => {
 		if (stopping) return;
 		rt.log(`n8n exited on its own (${code ?? signal}); see ${handle.logFile}`);
@@ -148,7 +153,7 @@ async function main() {
 	}
 }
 
-module.exports = { templatePlan, workflowLines, demoCredentialsFile, CREDENTIALS_HINT };
+module.exports = { templatePlan, workflowLines, demoCredentialsFile, CREDENTIALS_HINT, PRODUCTION_ENV };
 
 if (require.main === module) {
 	main().catch((e) => {

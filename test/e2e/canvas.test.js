@@ -5,7 +5,9 @@
 // as dist/, never n8n's letter placeholder; .dark.svg under a dark colour scheme), the nodes panel
 // finds our nodes by vendor name and alias, and the Roomle Trigger parameter panel opens.
 // Runs on n8n 2.x and 1.x (N8N_VERSION=1.123.81); what differs between their editors is in UI below.
-// Screenshots (1280×800) go to docs/ on n8n 2.x (on 1.x to a temp folder: docs/ shows 2.x).
+// Screenshots (1280×800) go to a temp folder, so `npm test` changes no tracked file; with
+// N8N_E2E_SCREENSHOTS_DIR (set by `npm run screenshots` to docs/) they go there on n8n 2.x (1.x
+// always uses the temp folder: docs/ shows 2.x).
 // Skips when chromium or playwright-core is missing (fails instead when CI is set).
 
 const assert = require('node:assert/strict');
@@ -23,7 +25,7 @@ const COLD_TIMEOUT = 15 * 60 * 1000; // first run installs Node 24 + n8n (~4 min
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const PKG = require(path.join(ROOT, 'package.json')).name;
-const DOCS = path.join(ROOT, 'docs');
+const tempShots = (version) => path.join(os.tmpdir(), `n8n-e2e-screenshots-${version}`);
 const TEMPLATES = path.join(ROOT, 'templates');
 
 // Our node types → their icon file under dist/nodes/ (light; the dark one is <name>.dark.svg).
@@ -83,13 +85,13 @@ const UI = {
 		// 1.x has no "Production Checklist" popover (SEL.checklistClose): do not wait for one.
 		productionChecklist: false,
 		// docs/ shows the default n8n (2.x): keep 1.x screenshots out of it.
-		screenshotDir: (version) => path.join(os.tmpdir(), `n8n-e2e-screenshots-${version}`),
+		screenshotDir: (version) => tempShots(version),
 	},
 	2: {
 		// The NDV header is a <header>; the node icon is a sibling of the title container.
 		ndvHeaderIcon: `header:has(${SEL.ndvTitle}) ${SEL.nodeIcon}`,
 		productionChecklist: true,
-		screenshotDir: () => DOCS,
+		screenshotDir: (version) => (process.env.N8N_E2E_SCREENSHOTS_DIR ? path.resolve(process.env.N8N_E2E_SCREENSHOTS_DIR) : tempShots(version)),
 	},
 };
 function uiFor(version) {

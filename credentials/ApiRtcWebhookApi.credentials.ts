@@ -9,7 +9,7 @@ export class ApiRtcWebhookApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/ApiRtcTrigger/apiRtc.svg', dark: 'file:../nodes/ApiRtcTrigger/apiRtc.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-vendor-webhooks#apirtc-trigger';
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#apirtc-trigger';
 
 	properties: INodeProperties[] = [
 		{

@@ -9,7 +9,7 @@ export class EventWebhookApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/EventWebhookTrigger/eventWebhook.svg', dark: 'file:../nodes/EventWebhookTrigger/eventWebhook.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-vendor-webhooks#event-webhook-trigger';
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#event-webhook-trigger';
 
 	properties: INodeProperties[] = [
 		{

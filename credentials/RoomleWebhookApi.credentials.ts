@@ -9,7 +9,7 @@ export class RoomleWebhookApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/RoomleTrigger/roomle.svg', dark: 'file:../nodes/RoomleTrigger/roomle.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-vendor-webhooks#roomle-trigger';
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#roomle-trigger';
 
 	properties: INodeProperties[] = [
 		{

@@ -9,7 +9,7 @@ export class StandardWebhooksApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/SendWebhook/sendWebhook.svg', dark: 'file:../nodes/SendWebhook/sendWebhook.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-vendor-webhooks#send-webhook';
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#send-webhook';
 
 	properties: INodeProperties[] = [
 		{

@@ -9,7 +9,7 @@ export class SynchubWebhookApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/SynchubTrigger/synchub.svg', dark: 'file:../nodes/SynchubTrigger/synchub.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-vendor-webhooks#synchub-trigger';
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#synchub-trigger';
 
 	properties: INodeProperties[] = [
 		{

@@ -7,7 +7,7 @@ export class SynthesisVrWebhookApi implements ICredentialType {
 
 	icon = { light: 'file:../nodes/SynthesisVrTrigger/synthesisVr.svg', dark: 'file:../nodes/SynthesisVrTrigger/synthesisVr.dark.svg' } as const;
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-vendor-webhooks#synthesisvr-trigger';
+	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#synthesisvr-trigger';
 
 	properties: INodeProperties[] = [
 		{

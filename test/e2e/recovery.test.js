@@ -18,7 +18,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startE2E, postWebhook, freePortPair, e2eTest } = require('./harness');
 const rt = require('../../scripts/n8n-runtime');
-const { vendorHelpers, dedupRedelivery, TEMPLATES, FIXTURES, credentials: vendorCredentials, nodeItems, assertAccepted, genericEvent, eventWebhookDelivery } = require('./vendor-helpers');
+const { vendorHelpers, dedupRedelivery, TEMPLATES, FIXTURES, credentials: vendorCredentials, nodeItems, assertAccepted, json, genericEvent, eventWebhookDelivery } = require('./vendor-helpers');
 
 const t = e2eTest();
 const COLD_TIMEOUT = 15 * 60 * 1000; // first run installs Node 24 + n8n (~4 min)

@@ -52,7 +52,18 @@ const SEARCHES = [
 	['Roomle', `${PKG}.roomleTrigger`],
 	['event webhook', `${PKG}.eventWebhookTrigger`],
 	['send webhook', `${PKG}.sendWebhook`],
+	// Every trigger is found by what it does, not only by its vendor's name.
+	...['synthesisVrTrigger', 'synchubTrigger', 'apiRtcTrigger', 'roomleTrigger', 'eventWebhookTrigger'].flatMap((name) =>
+		['webhook', 'hmac', 'signature'].map((term) => [term, `${PKG}.${name}`]),
+	),
 ];
+
+/** What each template's triggers show under their name on the canvas: words, not option values. */
+const SUBTITLES = {
+	'synchub-failed-sync-alert': { 'SYNCHUB Trigger': 'HMAC SHA-256' },
+	'synthesisvr-sessions': { 'SynthesisVR Trigger': /^(All session events|Sessions: .+)$/ },
+	'apirtc-ticket-state': { 'ApiRTC Trigger': /^(All events|[A-Z][A-Za-z, ]+ events)$/ },
+};
 
 // Selectors found by inspecting n8n 2.41's and 1.123's editors (data-test-id attributes are n8n's
 // own test hooks). Both share these; what differs per major version is in UI below.
@@ -75,6 +86,8 @@ const SEL = {
 	ndvTitle: '[data-test-id="node-title-container"]',
 	ndvParameters: '[data-test-id="node-parameters"]',
 	ndvCredentials: '[data-test-id="node-credentials-select"]',
+	canvasNodeSubtitle: '[class*="subtitle"]',
+	triggerHeader: '[data-test-id="trigger-header"]',
 };
 
 // Where the n8n major versions' editors differ (keyed by major; a newer major uses the highest).
@@ -249,6 +262,11 @@ for (const tpl of templates) {
 			const onDisk = fs.readFileSync(path.join(ROOT, 'dist', 'nodes', ICONS[node.type]));
 			assert.ok(Buffer.from(await res.body()).equals(onDisk), `${iconUrlPath(node.type)} differs from dist/nodes/${ICONS[node.type]}`);
 		}
+		for (const [name, want] of Object.entries(SUBTITLES[tpl.slug] || {})) {
+			const subtitle = (await page.locator(`${SEL.canvasNode}[data-node-name="${name}"] ${SEL.canvasNodeSubtitle}`).first().textContent()).trim();
+			if (want instanceof RegExp) assert.match(subtitle, want, `${tpl.slug}: "${name}" subtitle`);
+			else assert.equal(subtitle, want, `${tpl.slug}: "${name}" subtitle`);
+		}
 		await dismissChecklist(wf.id);
 		await waitForCanvas(canvasNodes.length);
 		await page.screenshot({ path: path.join(shots, `template-${tpl.slug}.png`) });
@@ -293,6 +311,9 @@ t.test('the nodes panel finds our nodes by vendor name and alias, with their ico
 		}
 		const name = (await item.first().locator(SEL.creatorItemName).textContent()).trim();
 		assert.ok(name.length > 0, `searching "${term}": ${type} has an empty name`);
+		// n8n folds a trigger with an "Events" field into actions and drops "Trigger" from its name:
+		// all five must be listed the same way, as "<Vendor> Trigger".
+		if (type.endsWith('Trigger')) assert.match(name, / Trigger$/, `searching "${term}": ${type} is listed as "${name}"`);
 		await item.first().locator('img').first().waitFor({ state: 'attached' });
 		await item.first().evaluate((el) => Promise.all([...el.querySelectorAll('img')].map((img) => img.decode().catch(() => {}))));
 		assertOwnIcon(await iconFacts(item.first().locator(SEL.nodeIcon).first()), type, `nodes panel, "${term}" → ${name}`);
@@ -326,6 +347,9 @@ t.test('the Roomle Trigger parameter panel opens with our icon, parameters and c
 	await ndv.getByText('Authentication', { exact: true }).first().waitFor({ state: 'visible', timeout: 5000 });
 	const credential = await ndv.locator(`${SEL.ndvCredentials} input`).inputValue();
 	assert.equal(credential, node.credentials.roomleWebhookApi.name, 'the template credential is not selected');
+	// Our trigger panel, not n8n's "Pull in events from Roomle".
+	const header = (await ndv.locator(SEL.triggerHeader).first().textContent()).trim();
+	assert.equal(header, 'Send a test event from Roomle');
 	await waitForAnimations(ndv);
 	await page.screenshot({ path: path.join(shots, 'roomle-trigger-panel.png') });
 	await page.keyboard.press('Escape');

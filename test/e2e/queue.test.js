@@ -35,15 +35,15 @@ const seen = {}; // answers worth printing at the end
 
 t.before(async () => {
 	tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'n8n-e2e-queue-templates-'));
-	// send-signed-event.json forwards to http://127.0.0.1:5678 (`npm start`'s Event Webhook
-	// Trigger); here it must reach this stack's, on the webhook processor, as a user would edit it.
+	// send-signed-event.json forwards to this n8n's own webhook address ($execution.resumeUrl,
+	// from N8N_WEBHOOK_URL: the webhook processor here), with no host or port written in it.
 	const webhookPort = await freePortPair();
 	const templates = path.join(tmp, 'templates');
 	await fsp.mkdir(templates);
 	for (const f of fs.readdirSync(TEMPLATES).filter((x) => x.endsWith('.json'))) {
 		const text = fs.readFileSync(path.join(TEMPLATES, f), 'utf8');
 		const patched = text.replaceAll('http://127.0.0.1:5678/', `http://127.0.0.1:${webhookPort}/`);
-		if (f === 'send-signed-event.json') assert.notEqual(patched, text, 'send-signed-event.json no longer targets 127.0.0.1:5678');
+		if (f === 'send-signed-event.json') assert.equal(patched, text, 'send-signed-event.json hard-codes 127.0.0.1:5678 again');
 		await fsp.writeFile(path.join(templates, f), patched);
 	}
 	n8n = await startE2E({ mode: 'queue', workers: 2, ports: { webhook: webhookPort }, workflows: [templates, ...fixtureFiles], credentials: credentialsFile });

@@ -7,7 +7,8 @@
 // n8n runs as in production (NODE_ENV=production): its error answers carry no stack traces, its
 // rate limits are on, and a start after a crash waits 10 s for its crash journal.
 // The template handling (demo credentials, import when changed, the listing) is shared with
-// `npm run start:queue` (scripts/start-queue.js).
+// `npm run start:queue` (scripts/start-queue.js). Once n8n runs it prints a ready curl per
+// template (a valid delivery signed with the demo secrets: scripts/demo-send.js builds them).
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -34,8 +35,9 @@ function hashInputs(files) {
 
 /**
  * The templates reference credentials by id. On the first start, create them with random
- * secrets (kept in the user folder, never printed) so every template activates; replace the
- * values with your vendor's in the editor (Credentials).
+ * secrets (kept in the user folder, mode 600) so every template activates; replace the values
+ * with your vendor's in the editor (Credentials). npm start prints them only inside the curl
+ * commands of the demo deliveries; npm run demo:send reads them from this file.
  */
 function demoCredentialsFile(userFolder) {
 	const file = path.join(userFolder, 'demo-credentials.json');
@@ -87,6 +89,51 @@ function workflowLines(workflows, webhooks) {
 	return lines;
 }
 
+/**
+ * Lines with a ready curl per template whose webhook n8n registered (`workflows`: GET /workflows,
+ * `webhooks`: rt.registeredWebhooks): a valid delivery signed now with the secrets of
+ * `credentialsFile`, built by scripts/demo-send.js (the package's own signing code in dist/).
+ */
+function curlLines(workflows, webhooks, credentialsFile, { templates = templatesDir } = {}) {
+	const demo = require('./demo-send');
+	const samples = demo.SAMPLES.filter((s) => fs.existsSync(path.join(templates, s.template)));
+	const credentials = JSON.parse(fs.readFileSync(credentialsFile, 'utf8'));
+	const lines = [];
+	let validForSec = 0;
+	for (const d of demo.buildDeliveries(samples, credentials, { templatesDir: templates })) {
+		const wf = workflows.find((w) => w.name === d.workflowName && w.active);
+		const hook = wf && webhooks.find((h) => h.workflowId === wf.id && h.node === d.node);
+		if (!hook) continue;
+		const marks = [d.validForSec ? `valid for ${d.validForSec} s (*)` : '', d.sample.note ?? ''].filter(Boolean).join('; ');
+		validForSec = Math.max(validForSec, d.validForSec ?? 0);
+		lines.push(`  ${d.sample.template}${marks ? ` (${marks})` : ''}:`, `    ${demo.curlCommand(hook.url, d.valid)}`);
+	}
+	if (!lines.length) return [];
+	return [
+		`Try a delivery: one curl per template, signed with the secrets in ${path.relative(process.cwd(), credentialsFile) || credentialsFile} (mode 600):`,
+		...lines,
+		...(validForSec
+			? [
+					`  (*) a Roomle token carries its time: accepted for ${validForSec} s after this start (the trigger's tolerance); a copy within that window`,
+					'      is answered as a duplicate without running the workflow.',
+				]
+			: []),
+		'  Fresh deliveries any time: npm run demo:send -- <synthesisvr|synchub|apirtc|roomle|event|all>  (--bad: also one refused delivery each)',
+	];
+}
+
+/**
+ * npm run build with its output (tsc, and gulp's progress lines on every build) in
+ * <userFolder>/build.log: a failure ends with the log's last lines.
+ */
+async function buildQuietly(userFolder) {
+	const logFile = path.join(userFolder, 'build.log');
+	fs.mkdirSync(userFolder, { recursive: true });
+	fs.writeFileSync(logFile, '');
+	rt.log(`npm run build (output: ${path.relative(rt.REPO_ROOT, logFile)})`);
+	await rt.run('npm', ['run', '--silent', 'build'], { cwd: rt.REPO_ROOT, logFile });
+}
+
 /** What `npm start` adds to the runtime's environment: n8n as it runs in production. */
 const PRODUCTION_ENV = { NODE_ENV: 'production' };
 
@@ -110,7 +157,8 @@ async function main() {
 
 	const t0 = Date.now();
 	const n8n = await rt.ensureN8n();
-	await rt.installPackage(userFolder, { build: !process.argv.includes('--no-build'), n8n });
+	if (!process.argv.includes('--no-build')) await buildQuietly(userFolder);
+	await rt.installPackage(userFolder, { build: false, n8n });
 
 	const plan = templatePlan(userFolder);
 	const imported = plan.stale ? await rt.importWorkflows(userFolder, { workflows: plan.workflows, credentials: plan.credentials, n8n }) : [];
@@ -134,6 +182,10 @@ async function main() {
 			waitForWorkflowIds: activated.map((w) => w.id),
 		});
 		const { data: workflows } = await api('/workflows?limit=250');
+		// Real secrets (N8N_IMPORT_CREDENTIALS) are not echoed to the terminal; demo:send uses them.
+		const curls = process.env.N8N_IMPORT_CREDENTIALS
+			? ['Try a delivery: npm run demo:send -- all (signed with the secrets in N8N_IMPORT_CREDENTIALS; --bad: also one refused delivery each)']
+			: curlLines(workflows, webhooks, demoCredentialsFile(userFolder));
 		const lines = [
 			'',
 			`n8n ${n8n.version} is running (start took ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
@@ -142,6 +194,7 @@ async function main() {
 			`  api key:  in ${path.relative(rt.REPO_ROOT, path.join(userFolder, 'login.json'))}`,
 			`  log:      ${path.relative(rt.REPO_ROOT, handle.logFile)}`,
 			...workflowLines(workflows, webhooks),
+			...curls,
 			CREDENTIALS_HINT,
 			'Ctrl-C stops n8n.',
 			'',
@@ -153,7 +206,7 @@ async function main() {
 	}
 }
 
-module.exports = { templatePlan, workflowLines, demoCredentialsFile, CREDENTIALS_HINT, PRODUCTION_ENV };
+module.exports = { templatePlan, workflowLines, curlLines, demoCredentialsFile, CREDENTIALS_HINT, PRODUCTION_ENV };
 
 if (require.main === module) {
 	main().catch((e) => {

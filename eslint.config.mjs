@@ -9,6 +9,14 @@ import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
 export default [
 	...configWithoutCloudSupport,
 	{
+		// The credentials hold secrets shared with a vendor, not logins to an API n8n could call:
+		// a local "test" would make n8n's editor say "Connection tested successfully", which is
+		// not true. Each credential says so in a notice; the values are checked when a trigger
+		// listens or is published, and when Send Webhook sends (nodes/shared/n8n/credentialTests.ts).
+		files: ['credentials/**/*.ts', 'nodes/**/*.ts'],
+		rules: { '@n8n/community-nodes/credential-test-required': 'off' },
+	},
+	{
 		files: ['package.json'],
 		// Cloud-only: self-hosted community packages may have runtime dependencies.
 		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },

@@ -13,6 +13,13 @@ export class StandardWebhooksApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'A signing secret for Send Webhook: there is no service n8n could test it against. Its format is checked when a workflow sends with it; a receiver that rejects the signature answers 401.',
+			name: 'notice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Signing Secret',
 			name: 'secret',
 			type: 'string',

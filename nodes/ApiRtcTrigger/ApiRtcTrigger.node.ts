@@ -5,7 +5,6 @@ import {
 	commonOptions,
 	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
-	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	RESPOND_WEBHOOKS,
@@ -13,7 +12,7 @@ import {
 	respondParameter,
 	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
-import { credentialTest } from '../shared/n8n/credentialTests';
+import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { type ApiRtcSettings, receiveApiRtc } from '../shared/vendors/apiRtc';
 
@@ -36,7 +35,6 @@ export class ApiRtcTrigger implements INodeType {
 			{
 				name: 'apiRtcWebhookApi',
 				required: true,
-				testedBy: 'apiRtcWebhookApiTest',
 				displayOptions: { show: { authentication: ['customHeader'] } },
 			},
 		],
@@ -95,9 +93,7 @@ export class ApiRtcTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest };
-
-	webhookMethods = manualWebhookMethods;
+	webhookMethods = credentialCheckedWebhookMethods('apiRtcWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'customHeader');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleDelivery(

@@ -4,14 +4,13 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import {
 	commonOptions,
 	handleDelivery,
-	manualWebhookMethods,
 	readCommonOptions,
 	RESPOND_WEBHOOKS,
 	respondImmediately,
 	respondParameter,
 	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
-import { credentialTest } from '../shared/n8n/credentialTests';
+import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { type EventWebhookSettings, receiveEventWebhook } from '../shared/vendors/eventWebhook';
 
@@ -34,7 +33,6 @@ export class EventWebhookTrigger implements INodeType {
 			{
 				name: 'eventWebhookApi',
 				required: true,
-				testedBy: 'eventWebhookApiTest',
 				displayOptions: { show: { authentication: ['apiKey'] } },
 			},
 		],
@@ -82,9 +80,7 @@ export class EventWebhookTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest };
-
-	webhookMethods = manualWebhookMethods;
+	webhookMethods = credentialCheckedWebhookMethods('eventWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'apiKey');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleDelivery(

@@ -5,7 +5,6 @@ import {
 	commonOptions,
 	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
-	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	readTolerance,
@@ -14,7 +13,7 @@ import {
 	respondParameter,
 	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
-import { credentialTest } from '../shared/n8n/credentialTests';
+import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import type { RoomleCbcIv } from '../shared/roomleToken';
 import { ROOMLE_EVENTS } from '../shared/schemas/roomle';
@@ -39,7 +38,6 @@ export class RoomleTrigger implements INodeType {
 			{
 				name: 'roomleWebhookApi',
 				required: true,
-				testedBy: 'roomleWebhookApiTest',
 				displayOptions: { show: { authentication: ['token'] } },
 			},
 		],
@@ -127,9 +125,7 @@ export class RoomleTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest };
-
-	webhookMethods = manualWebhookMethods;
+	webhookMethods = credentialCheckedWebhookMethods('roomleWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'token');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleDelivery(

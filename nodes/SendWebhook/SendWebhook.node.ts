@@ -3,7 +3,6 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { sendWebhookProperties } from './description';
 import { executeSendWebhook } from './execute';
-import { credentialTest } from '../shared/n8n/credentialTests';
 
 /**
  * Sends webhooks with the signing schemes the package's triggers verify. HTTP goes through the
@@ -29,16 +28,14 @@ export class SendWebhook implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
-			{ name: 'synchubWebhookApi', required: true, testedBy: 'synchubWebhookApiTest', displayOptions: { show: { signing: ['hmac'] } } },
-			{ name: 'standardWebhooksApi', required: true, testedBy: 'standardWebhooksApiTest', displayOptions: { show: { signing: ['standardWebhooks'] } } },
-			{ name: 'roomleWebhookApi', required: true, testedBy: 'roomleWebhookApiTest', displayOptions: { show: { signing: ['roomleToken'] } } },
-			{ name: 'eventWebhookApi', required: true, testedBy: 'eventWebhookApiTest', displayOptions: { show: { signing: ['apiKey'] } } },
-			{ name: 'apiRtcWebhookApi', required: true, testedBy: 'apiRtcWebhookApiTest', displayOptions: { show: { signing: ['customHeader'] } } },
+			{ name: 'synchubWebhookApi', required: true, displayOptions: { show: { signing: ['hmac'] } } },
+			{ name: 'standardWebhooksApi', required: true, displayOptions: { show: { signing: ['standardWebhooks'] } } },
+			{ name: 'roomleWebhookApi', required: true, displayOptions: { show: { signing: ['roomleToken'] } } },
+			{ name: 'eventWebhookApi', required: true, displayOptions: { show: { signing: ['apiKey'] } } },
+			{ name: 'apiRtcWebhookApi', required: true, displayOptions: { show: { signing: ['customHeader'] } } },
 		],
 		properties: sendWebhookProperties,
 	};
-
-	methods = { credentialTest };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await executeSendWebhook(this);

@@ -6,7 +6,6 @@ import {
 	commonOptions,
 	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
-	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	readTolerance,
@@ -16,7 +15,7 @@ import {
 	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
-import { credentialTest } from '../shared/n8n/credentialTests';
+import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { systemClock } from '../shared/timestamps';
 import {
@@ -47,7 +46,6 @@ export class SynchubTrigger implements INodeType {
 			{
 				name: 'synchubWebhookApi',
 				required: true,
-				testedBy: 'synchubWebhookApiTest',
 				displayOptions: { show: { verification: ['hmac', 'auto', 'standardWebhooks'] } },
 			},
 		],
@@ -123,9 +121,7 @@ export class SynchubTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest };
-
-	webhookMethods = manualWebhookMethods;
+	webhookMethods = credentialCheckedWebhookMethods('synchubWebhookApi', (ctx) => ctx.getNodeParameter('verification') !== 'none');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleDelivery(

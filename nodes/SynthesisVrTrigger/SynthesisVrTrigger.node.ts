@@ -7,13 +7,12 @@ import {
 	commonOptions,
 	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
-	manualWebhookMethods,
 	readCommonOptions,
 	readList,
 	RESPOND_ON_RECEIVED,
 	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
-import { credentialTest } from '../shared/n8n/credentialTests';
+import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 
 const MAX_EVENTS = 10000;
@@ -36,7 +35,6 @@ export class SynthesisVrTrigger implements INodeType {
 			{
 				name: 'synthesisVrWebhookApi',
 				required: true,
-				testedBy: 'synthesisVrWebhookApiTest',
 				displayOptions: { show: { authentication: ['token'] } },
 			},
 		],
@@ -109,9 +107,7 @@ export class SynthesisVrTrigger implements INodeType {
 		],
 	};
 
-	methods = { credentialTest };
-
-	webhookMethods = manualWebhookMethods;
+	webhookMethods = credentialCheckedWebhookMethods('synthesisVrWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'token');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		return await handleDelivery(

@@ -4,7 +4,9 @@
  * list (NodeOperationError naming the item and the host, never the secret, nothing sent), an
  * empty list keeps today's behaviour, and the triggers and credential tests ignore the field.
  */
-import type { ICredentialDataDecryptedObject, ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+
+import { credentialProblem } from '../../nodes/shared/n8n/credentialTests';
 
 import { ApiRtcWebhookApi } from '../../credentials/ApiRtcWebhookApi.credentials';
 import { EventWebhookApi } from '../../credentials/EventWebhookApi.credentials';
@@ -19,7 +21,7 @@ import { SynchubTrigger } from '../../nodes/SynchubTrigger/SynchubTrigger.node';
 import { closeSenderDispatchers } from '../../nodes/shared/sender';
 import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
 import { runTriggerWorkflow } from '../helpers/n8n';
-import { outputOf, replay, send, sendWebhook } from './helpers';
+import { outputOf, replay, send } from './helpers';
 
 const LOCAL = { blockPrivateAddresses: false };
 
@@ -70,19 +72,9 @@ describe('the credentials', () => {
 		expect(new SynthesisVrWebhookApi().properties.some((p) => p.name === 'allowedDomains')).toBe(false);
 	});
 
-	it.each(SCHEMES)('the credential test of $type still passes with a list set', async ({ type, data }) => {
-		const test = sendWebhook.methods.credentialTest[`${type}Test` as keyof typeof sendWebhook.methods.credentialTest];
-		const credential = { id: '1', name: 'c', type, data: { ...data, allowedDomains: 'partner.example.com, *.example.com' } } as ICredentialsDecrypted;
-		const result: INodeCredentialTestResult = await test.call({} as ICredentialTestFunctions, credential);
-		expect(result.status).toBe('OK');
-	});
-
-	it.each(SCHEMES)('the credential test of $type names a bad Allowed Domains entry', async ({ type, data }) => {
-		const test = sendWebhook.methods.credentialTest[`${type}Test` as keyof typeof sendWebhook.methods.credentialTest];
-		const credential = { id: '1', name: 'c', type, data: { ...data, allowedDomains: 'partner.example.com, https://evil.example/' } } as ICredentialsDecrypted;
-		const result: INodeCredentialTestResult = await test.call({} as ICredentialTestFunctions, credential);
-		expect(result.status).toBe('Error');
-		expect(result.message).toContain('https://evil.example/');
+	it.each(SCHEMES)('the credential check of $type accepts a valid list and names a bad entry', ({ type, data }) => {
+		expect(credentialProblem(type, { ...data, allowedDomains: 'partner.example.com, *.example.com' })).toBeUndefined();
+		expect(credentialProblem(type, { ...data, allowedDomains: 'partner.example.com, https://evil.example/' })).toContain('https://evil.example/');
 	});
 });
 

@@ -1,38 +1,17 @@
-import type {
-	ICredentialDataDecryptedObject,
-	ICredentialsDecrypted,
-	ICredentialTestFunctions,
-	INodeCredentialTestResult,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHookFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { roomleKey } from '../roomleToken';
 import { parseAllowedDomains } from '../sender/allowedDomains';
 import { standardWebhooksKey } from '../standardWebhooks';
 
 /**
- * These credentials hold secrets exchanged with a vendor, not keys for an API we could call,
- * so each test checks the values locally and says what is wrong. Shared by the triggers and
- * Send Webhook, which use the same credential types.
+ * These credentials hold secrets exchanged with a vendor, not keys for an API n8n could call, so
+ * there is nothing to "test the connection" against (and n8n's editor would say "Connection
+ * tested successfully" for any local check). Instead each credential says so in a notice, and
+ * the values are checked where an error is shown: when a trigger starts listening or its
+ * workflow is published (`credentialCheckedWebhookMethods`), and when Send Webhook runs.
  */
-function localTest(check: (data: ICredentialDataDecryptedObject) => string | undefined) {
-	return async function (
-		this: ICredentialTestFunctions,
-		credential: ICredentialsDecrypted,
-	): Promise<INodeCredentialTestResult> {
-		const data = credential.data ?? {};
-		// Allowed Domains (Send Webhook's credentials) is checked here too, not only when sending.
-		const problem = thrownMessage(() => parseAllowedDomains(data.allowedDomains)) ?? check(data);
-		return problem ? { status: 'Error', message: problem } : { status: 'OK', message: 'The values look valid' };
-	};
-}
-
-/** A shared secret should not be guessable: require some length. */
-function strength(label: string, value: unknown, minLength = 16): string | undefined {
-	if (typeof value !== 'string' || value.trim() === '') return `${label} is empty`;
-	if (value.length < minLength) return `${label} should be at least ${minLength} characters long`;
-	return undefined;
-}
-
 function thrownMessage(check: () => unknown): string | undefined {
 	try {
 		check();
@@ -42,23 +21,51 @@ function thrownMessage(check: () => unknown): string | undefined {
 	}
 }
 
-export const credentialTest = {
-	synthesisVrWebhookApiTest: localTest((data) => strength('The shared token', data.token)),
-	synchubWebhookApiTest: localTest((data) =>
+const filled = (label: string, value: unknown): string | undefined =>
+	typeof value !== 'string' || value.trim() === '' ? `${label} is empty` : undefined;
+
+/** What makes a credential unusable, per type; undefined when it is usable. Never quotes a secret. */
+const CHECKS: Record<string, (data: ICredentialDataDecryptedObject) => string | undefined> = {
+	synthesisVrWebhookApi: (data) => filled('The shared token', data.token),
+	synchubWebhookApi: (data) =>
 		typeof data.secret === 'string' && data.secret.startsWith('whsec_')
 			? thrownMessage(() => standardWebhooksKey(data.secret as string))
-			: strength('The secret', data.secret, 8),
-	),
-	apiRtcWebhookApiTest: localTest((data) =>
+			: filled('The secret', data.secret),
+	apiRtcWebhookApi: (data) =>
 		typeof data.headerName !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(data.headerName)
 			? 'The header name is not a valid HTTP header name'
-			: strength('The header value', data.secret),
-	),
-	roomleWebhookApiTest: localTest((data) =>
-		typeof data.apiKey !== 'string' || data.apiKey.trim() === ''
-			? 'The api key is empty'
-			: thrownMessage(() => roomleKey(String(data.secret ?? ''))),
-	),
-	eventWebhookApiTest: localTest((data) => strength('The API key', data.apiKey)),
-	standardWebhooksApiTest: localTest((data) => thrownMessage(() => standardWebhooksKey(String(data.secret ?? '')))),
+			: filled('The header value', data.secret),
+	roomleWebhookApi: (data) => filled('The api key', data.apiKey) ?? thrownMessage(() => roomleKey(String(data.secret ?? ''))),
+	eventWebhookApi: (data) => filled('The API key', data.apiKey),
+	standardWebhooksApi: (data) => thrownMessage(() => standardWebhooksKey(String(data.secret ?? ''))),
 };
+
+export function credentialProblem(type: string, data: ICredentialDataDecryptedObject): string | undefined {
+	// Allowed Domains (Send Webhook's credentials) too: a bad entry is named before any send.
+	return thrownMessage(() => parseAllowedDomains(data.allowedDomains)) ?? CHECKS[type]?.(data);
+}
+
+/**
+ * The webhook methods of a trigger configured by hand in the vendor's console: nothing to
+ * register, so `checkExists` says yes and n8n never calls `create`. Before saying yes it checks
+ * the credential the node uses (`inUse`), so a malformed secret is named when someone listens for
+ * a test event or publishes the workflow, instead of every delivery being refused later.
+ */
+export function credentialCheckedWebhookMethods(type: string, inUse: (ctx: IHookFunctions) => boolean) {
+	return {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				if (!inUse(this)) return true;
+				const problem = credentialProblem(type, await this.getCredentials(type));
+				if (problem) throw new NodeOperationError(this.getNode(), `The ${type} credential cannot be used: ${problem}`);
+				return true;
+			},
+			async create(): Promise<boolean> {
+				return true;
+			},
+			async delete(): Promise<boolean> {
+				return true;
+			},
+		},
+	};
+}

@@ -238,24 +238,6 @@ export function vendorTriggerPanel(vendor: string, consoleSteps: string): Trigge
 /** For multi-select filters: n8n shows neither placeholder nor description, but shows a hint. */
 export const EMPTY_MEANS_ALL_HINT = 'Leave empty to pass on every event, including kinds added later';
 
-/**
- * These vendors are configured by hand in their consoles: there is nothing to register, so
- * `checkExists` says yes and n8n never calls `create`.
- */
-export const manualWebhookMethods = {
-	default: {
-		async checkExists(): Promise<boolean> {
-			return true;
-		},
-		async create(): Promise<boolean> {
-			return true;
-		},
-		async delete(): Promise<boolean> {
-			return true;
-		},
-	},
-};
-
 /** n8n's own default ceiling (N8N_PAYLOAD_SIZE_MAX, 16 MiB). */
 const MAX_BODY_KIB = 16 * 1024;
 

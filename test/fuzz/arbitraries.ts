@@ -12,6 +12,7 @@ import * as fc from 'fast-check';
 
 import type { HeaderBag } from '../../nodes/shared/encoding';
 import { ROOMLE_EVENTS } from '../../nodes/shared/schemas/roomle';
+import { AUTO_DETECT_HEADERS } from '../../nodes/shared/vendors/synchub';
 
 // ---------------------------------------------------------------------------------------------
 // Text
@@ -82,16 +83,7 @@ export const headerToken: fc.Arbitrary<string> = fc.stringMatching(/^[a-z][a-z0-
 
 /** Every header name some verifier or auto-detect looks at, plus object-ish names. */
 export const KNOWN_HEADER_NAMES = [
-	'x-synchub-signature',
-	'x-synchub-hmac',
-	'x-signature',
-	'x-hub-signature-256',
-	'x-hub-signature',
-	'x-webhook-signature',
-	'webhook-signature',
-	'signature',
-	'x-hmac-signature',
-	'x-signature-sha256',
+	...AUTO_DETECT_HEADERS,
 	'webhook-id',
 	'webhook-timestamp',
 	'x-synchub-timestamp',

@@ -17,7 +17,11 @@ function hookContext(c: (typeof TRIGGER_CASES)[number], parameters: Record<strin
 	return { ctx, read };
 }
 
-const checkExists = (c: (typeof TRIGGER_CASES)[number], ctx: IHookFunctions) => c.node.webhookMethods!.default.checkExists.call(ctx);
+async function checkExists(c: (typeof TRIGGER_CASES)[number], ctx: IHookFunctions): Promise<boolean> {
+	const check = c.node.webhookMethods?.default?.checkExists;
+	if (!check) throw new Error(`${c.name} has no webhookMethods.default.checkExists`);
+	return await check.call(ctx);
+}
 
 describe.each(TRIGGER_CASES)('$name Trigger: credential checked on listen and publish', (c) => {
 	const [type, data] = Object.entries(c.credentials)[0];

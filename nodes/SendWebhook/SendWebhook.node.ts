@@ -21,7 +21,9 @@ export class SendWebhook implements INodeType {
 		// instead of being clamped (Concurrency) or used as given; 1 and 1.1 keep their behaviour.
 		version: [1, 1.1, 1.2],
 		defaultVersion: 1.2,
-		subtitle: '={{$parameter["signing"] === "none" ? "Unsigned" : "Signed: " + $parameter["signing"]}}',
+		// Words a user reads ("API key header"), not the option value ("apiKey").
+		subtitle:
+			'={{ ({ none: "Unsigned", hmac: "HMAC signature", standardWebhooks: "Standard Webhooks", roomleToken: "Roomle token", apiKey: "API key header", customHeader: "Custom header secret" })[$parameter["signing"]] }}',
 		description: 'Send signed webhooks (HMAC, Standard Webhooks, Roomle token, API key) with retries and strict timeouts',
 		defaults: { name: 'Send Webhook' },
 		usableAsTool: true,

@@ -63,6 +63,7 @@ const SUBTITLES = {
 	'synchub-failed-sync-alert': { 'SYNCHUB Trigger': 'HMAC SHA-256' },
 	'synthesisvr-sessions': { 'SynthesisVR Trigger': /^(All session events|Sessions: .+)$/ },
 	'apirtc-ticket-state': { 'ApiRTC Trigger': /^(All events|[A-Z][A-Za-z, ]+ events)$/ },
+	'send-signed-event': { 'Send Webhook': 'API key header' },
 };
 
 // Selectors found by inspecting n8n 2.41's and 1.123's editors (data-test-id attributes are n8n's

@@ -256,7 +256,7 @@ async function prepareRecovery(inst, baseUrl) {
 		method: 'POST',
 		body: { label: 'bench recovery', scopes: ['execution:list', 'execution:read', 'execution:retry'], expiresAt: null },
 	});
-	await inst.api('/credentials/vwhN8nApi0000001', { method: 'PATCH', body: { data: { apiKey: key.rawApiKey, baseUrl: `${baseUrl}/api/v1` } } });
+	await rt.setCredentialData(inst.api, 'vwhN8nApi0000001', { apiKey: key.rawApiKey, baseUrl: `${baseUrl}/api/v1` });
 }
 
 async function runRecovery(inst, apiKey) {

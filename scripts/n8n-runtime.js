@@ -564,6 +564,21 @@ function publicApi(baseUrl, apiKey, cookie) {
 	};
 }
 
+/**
+ * Replaces a stored credential's data (e.g. an API key created once n8n runs). n8n 2.x's public
+ * API has PATCH /credentials/:id; 1.x's has not (405), so it goes through the editor's REST API,
+ * which needs the credential's name and type with the data.
+ */
+async function setCredentialData(api, id, data) {
+	try {
+		return await api(`/credentials/${id}`, { method: 'PATCH', body: { data } });
+	} catch (error) {
+		if (error.status !== 405) throw error;
+		const { data: stored } = await api(`/rest/credentials/${id}`);
+		return await api(`/rest/credentials/${id}`, { method: 'PATCH', body: { name: stored.name, type: stored.type, data } });
+	}
+}
+
 /** Stable 16-char workflow id derived from a template's file name (when it has no id). */
 function stableWorkflowId(name) {
 	return crypto.createHash('sha256').update(name).digest('base64url').replace(/[-_]/g, '').slice(0, 16);
@@ -731,6 +746,7 @@ module.exports = {
 	n8nEnv,
 	poll,
 	publicApi,
+	setCredentialData,
 	run,
 	setupOwner,
 	startN8n,

@@ -426,6 +426,7 @@ async function startQueueStack({
 		// The editor shows production URLs on the webhook processor, where they are served (test
 		// webhooks too, though only main serves /webhook-test/: start-queue.js says so).
 		N8N_WEBHOOK_URL: `${webhookUrl}/`,
+		WEBHOOK_URL: `${webhookUrl}/`, // n8n 1.x's name for the same setting
 		...env,
 	};
 	/** n8n's environment for one process: the single-instance one plus the queue settings. */

@@ -21,6 +21,10 @@ const rt = require('../../scripts/n8n-runtime');
 const { vendorHelpers, dedupRedelivery, TEMPLATES, FIXTURES, credentials: vendorCredentials, nodeItems, assertAccepted, json, genericEvent, eventWebhookDelivery } = require('./vendor-helpers');
 
 const t = e2eTest();
+// n8n 1.x's public API lists no failed executions to the recovery template (seen on 1.123.81:
+// every run checks 0): the template needs n8n 2.x, and its retry cases are skipped on 1.x.
+const ON_N8N_1 = Number((process.env.N8N_VERSION || '2').split('.')[0]) < 2;
+const recoveryTest = (name, fn, timeout) => (ON_N8N_1 ? require('node:test').test(name, { skip: 'the recovery template needs n8n 2.x' }, fn) : t.test(name, fn, timeout));
 const COLD_TIMEOUT = 15 * 60 * 1000; // first run installs Node 24 + n8n (~4 min)
 const CASE_TIMEOUT = 60000;
 const DEDUP = 'dedup-redelivery.json';
@@ -94,7 +98,7 @@ t.before(async () => {
 		body: { label: 'recover failed deliveries', scopes: RETRY_SCOPES, expiresAt: null },
 	});
 	assert.ok(key.rawApiKey, JSON.stringify(key));
-	await n8n.api(`/credentials/${N8N_API_CREDENTIAL}`, { method: 'PATCH', body: { data: { apiKey: key.rawApiKey, baseUrl: `${n8n.baseUrl}/api/v1` } } });
+	await rt.setCredentialData(n8n.api, N8N_API_CREDENTIAL, { apiKey: key.rawApiKey, baseUrl: `${n8n.baseUrl}/api/v1` });
 }, COLD_TIMEOUT);
 
 t.after(async () => {
@@ -141,7 +145,7 @@ t.test('dedup template: the same event twice → two executions, the summary see
 	await dedupRedelivery(h, triggerUrl(DEDUP), { postWebhook });
 }, CASE_TIMEOUT);
 
-t.test('recovery template: a failed delivery is retried once with its original items; other workflows are left alone', async () => {
+recoveryTest('recovery template: a failed delivery is retried once with its original items; other workflows are left alone', async () => {
 	const flaky = workflow(FLAKY);
 	const foreign = workflow(FOREIGN);
 
@@ -214,7 +218,7 @@ t.test('recovery template: a failed delivery is retried once with its original i
 	assert.deepEqual((await listExecutions(flaky.id)).map((e) => e.status).sort(), ['error', 'success']);
 }, 2 * CASE_TIMEOUT);
 
-t.test('recovery template: an execution cut by kill -9 of n8n ends crashed and is retried from its trigger items; runs never overlap', async () => {
+recoveryTest('recovery template: an execution cut by kill -9 of n8n ends crashed and is retried from its trigger items; runs never overlap', async () => {
 	const flaky = workflow(FLAKY);
 	const recovery = workflow(RECOVERY);
 
@@ -279,7 +283,7 @@ t.test('recovery template: an execution cut by kill -9 of n8n ends crashed and i
 	assert.equal(probe.calls.filter((c) => c.body?.orderId === 'crash-1').length, 2);
 }, 2 * CASE_TIMEOUT);
 
-t.test('recovery template: a retry that fails again is retried until maxRetriesPerDelivery (2), then given up', async () => {
+recoveryTest('recovery template: a retry that fails again is retried until maxRetriesPerDelivery (2), then given up', async () => {
 	const flaky = workflow(FLAKY);
 	probe.mode = 'fail';
 	const before = await executionIds(flaky.id);

@@ -134,6 +134,7 @@ async function startE2E({
 			// webhookUrls: what n8n registered for each (now active) workflow.
 			workflows: imported.map((w) => ({ ...w, webhookUrls: webhooks.filter((h) => h.workflowId === w.id) })),
 			api,
+			apiKey: login.apiKey, // the owner's key (n8n 1.x allows one per user)
 			webhookUrl,
 			waitForExecutions,
 			stop,

@@ -25,11 +25,13 @@ export function receiveRoomle(delivery: Delivery, settings: RoomleSettings, cloc
 			})
 		: undefined;
 
-	// The token is time-bound but does not cover the body: a copy is the same issue time with the
-	// same body. The time as decrypted, not the token's text: AES-ECB/CBC without a MAC lets blocks
-	// of a long token be re-spelled while the time still reads the same.
+	// The token is time-bound but does not cover the body: a copy is the same decrypted token
+	// (issue time and session) with the same body, however its base64 is spelled.
 	const tolerance = settings.token?.toleranceSec ?? 0;
-	const replay = token && tolerance > 0 ? { request: `${token.issuedAt}\n${bodyFingerprint(delivery.body)}`, windowSec: 2 * tolerance } : undefined;
+	const replay =
+		token && tolerance > 0
+			? { request: `${token.issuedAt}\n${token.sessionToken}\n${bodyFingerprint(delivery.body)}`, windowSec: 2 * tolerance }
+			: undefined;
 	const event = parseWith(RoomleEventSchema, parseJsonBody(delivery.body));
 	if (!passesFilter(settings.events, event.event)) return { items: [], ignored: 1, replay };
 	const subject = event.data.configurationId ?? event.data.itemId ?? '';

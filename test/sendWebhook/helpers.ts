@@ -2,7 +2,8 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameter
 
 import { SendWebhook } from '../../nodes/SendWebhook/SendWebhook.node';
 import { type ActionNodeRunResult, runActionNode, type TestRequest } from '../helpers/n8n';
-import type { RecordedRequest } from '../helpers/httpServers';
+import { closeSenderDispatchers } from '../../nodes/shared/sender';
+import { installLoopbackGuard, type LoopbackGuard, type RecordedRequest, startServer, type TestServer } from '../helpers/httpServers';
 
 export const sendWebhook = new SendWebhook();
 
@@ -49,4 +50,38 @@ export function flatHeaders(headers: RecordedRequest['headers']): Record<string,
 /** The captured request, replayed as-is (same method, headers and raw bytes) into a trigger. */
 export function replay(captured: RecordedRequest): TestRequest {
 	return { method: captured.method, headers: flatHeaders(captured.headers), body: captured.body };
+}
+
+const acknowledge: Parameters<typeof startServer>[0] = (_req, res) => {
+	res.writeHead(200, { 'content-type': 'application/json' });
+	res.end('{"received":true}');
+};
+
+/**
+ * A loopback receiver for the whole test file: the loopback guard (nothing may leave
+ * 127.0.0.1), a server answering with `handler` (200 {"received":true} by default), its requests
+ * cleared before each test, and after the file the server, the sender's pools and the guard
+ * closed, with no guard violation allowed.
+ */
+export function useReceiver(handler: Parameters<typeof startServer>[0] = acknowledge): { readonly server: TestServer } {
+	let guard: LoopbackGuard;
+	let server: TestServer;
+	beforeAll(async () => {
+		guard = installLoopbackGuard();
+		server = await startServer(handler);
+	});
+	beforeEach(() => {
+		server.requests.length = 0;
+	});
+	afterAll(async () => {
+		await server.close();
+		await closeSenderDispatchers();
+		guard.restore();
+		expect(guard.violations).toEqual([]);
+	});
+	return {
+		get server() {
+			return server;
+		},
+	};
 }

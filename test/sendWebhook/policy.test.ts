@@ -18,10 +18,8 @@ import { ApiRtcTrigger } from '../../nodes/ApiRtcTrigger/ApiRtcTrigger.node';
 import { EventWebhookTrigger } from '../../nodes/EventWebhookTrigger/EventWebhookTrigger.node';
 import { RoomleTrigger } from '../../nodes/RoomleTrigger/RoomleTrigger.node';
 import { SynchubTrigger } from '../../nodes/SynchubTrigger/SynchubTrigger.node';
-import { closeSenderDispatchers } from '../../nodes/shared/sender';
-import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
 import { runTriggerWorkflow } from '../helpers/n8n';
-import { outputOf, replay, send } from './helpers';
+import { outputOf, replay, send, useReceiver } from './helpers';
 
 const LOCAL = { blockPrivateAddresses: false };
 
@@ -34,25 +32,7 @@ const SCHEMES = [
 	{ signing: 'customHeader', type: 'apiRtcWebhookApi', data: { headerName: 'X-Webhook-Secret', secret: 'policy-apirtc-secret-0123456789' }, secret: 'policy-apirtc-secret-0123456789' },
 ] as const;
 
-let guard: LoopbackGuard;
-let server: TestServer;
-
-beforeAll(async () => {
-	guard = installLoopbackGuard();
-	server = await startServer((_req, res) => {
-		res.writeHead(200, { 'content-type': 'application/json' });
-		res.end('{"received":true}');
-	});
-});
-beforeEach(() => {
-	server.requests.length = 0;
-});
-afterAll(async () => {
-	await server.close();
-	await closeSenderDispatchers();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
-});
+const receiver = useReceiver();
 
 describe('the credentials', () => {
 	it.each([
@@ -82,71 +62,71 @@ describe('Send Webhook refuses hosts outside the credential\'s Allowed Domains',
 	it.each(SCHEMES)('$signing: NodeOperationError naming item and host, no secret, nothing sent', async ({ signing, type, data, secret }) => {
 		const credentials = { [type]: { ...data, allowedDomains: 'partner.example.com, *.example.com' } as ICredentialDataDecryptedObject };
 		const result = await send({
-			parameters: { url: `${server.url}?token=query-secret`, signing, options: LOCAL },
+			parameters: { url: `${receiver.server.url}?token=query-secret`, signing, options: LOCAL },
 			credentials,
 			items: [{ n: 0 }],
 		});
 		expect(result.error?.name).toBe('NodeOperationError');
 		expect(result.error?.message).toBe(
-			`Item 0: 127.0.0.1:${server.port} is not in the credential's Allowed Domains (partner.example.com, *.example.com); nothing was sent`,
+			`Item 0: 127.0.0.1:${receiver.server.port} is not in the credential's Allowed Domains (partner.example.com, *.example.com); nothing was sent`,
 		);
 		// Nothing n8n recorded carries the secret (the URL is in the recorded node parameters, not in the message).
 		expect(JSON.stringify(result.runData)).not.toContain(secret);
 		expect(result.error?.message).not.toContain('query-secret');
-		expect(server.requests).toHaveLength(0);
-		expect(server.connections()).toBe(0);
+		expect(receiver.server.requests).toHaveLength(0);
+		expect(receiver.server.connections()).toBe(0);
 	});
 
 	it('the item named is the one whose URL is refused; with Continue On Fail the others still go out', async () => {
 		const credentials = { eventWebhookApi: { apiKey: 'policy-event-api-key-0123456789', allowedDomains: '127.0.0.1' } };
-		const url = `={{ $json.host === 'allowed' ? '${server.url}' : 'http://hooks.evil.test:${server.port}/hook' }}`;
+		const url = `={{ $json.host === 'allowed' ? '${receiver.server.url}' : 'http://hooks.evil.test:${receiver.server.port}/hook' }}`;
 		const items = [{ host: 'allowed' }, { host: 'evil' }, { host: 'allowed' }];
 
 		const stopped = await send({ parameters: { url, signing: 'apiKey', options: LOCAL }, credentials, items });
 		expect(stopped.error?.message).toMatch(/^Item 1: hooks\.evil\.test:\d+ is not in the credential's Allowed Domains \(127\.0\.0\.1\)/);
 
-		server.requests.length = 0;
+		receiver.server.requests.length = 0;
 		const continued = await send({ parameters: { url, signing: 'apiKey', options: { ...LOCAL, concurrency: 1 } }, credentials, items, continueOnFail: true });
 		const output = outputOf(continued);
 		expect(output.map((item) => item.ok)).toEqual([true, false, true]);
 		expect(output[1]).toMatchObject({ status: null, attempts: 0, error: { code: 'domain_not_allowed' } });
-		expect(server.requests).toHaveLength(2);
+		expect(receiver.server.requests).toHaveLength(2);
 	});
 
 	it('a listed host (IP entry, port entry, wildcard) is delivered; an empty list allows any host, as before', async () => {
 		const base = { apiKey: 'policy-event-api-key-0123456789' };
-		for (const allowedDomains of ['127.0.0.1', `127.0.0.1:${server.port}`, 'partner.example.com 127.0.0.1', '', '  ']) {
+		for (const allowedDomains of ['127.0.0.1', `127.0.0.1:${receiver.server.port}`, 'partner.example.com 127.0.0.1', '', '  ']) {
 			const output = outputOf(
-				await send({ parameters: { url: server.url, signing: 'apiKey', options: LOCAL }, credentials: { eventWebhookApi: { ...base, allowedDomains } }, items: [{}] }),
+				await send({ parameters: { url: receiver.server.url, signing: 'apiKey', options: LOCAL }, credentials: { eventWebhookApi: { ...base, allowedDomains } }, items: [{}] }),
 			);
 			expect(output[0]).toMatchObject({ ok: true, status: 200 });
 		}
 		// Saved credentials from before the field existed have no such key at all.
-		const legacy = outputOf(await send({ parameters: { url: server.url, signing: 'apiKey', options: LOCAL }, credentials: { eventWebhookApi: base }, items: [{}] }));
+		const legacy = outputOf(await send({ parameters: { url: receiver.server.url, signing: 'apiKey', options: LOCAL }, credentials: { eventWebhookApi: base }, items: [{}] }));
 		expect(legacy[0].ok).toBe(true);
-		expect(server.requests).toHaveLength(6);
+		expect(receiver.server.requests).toHaveLength(6);
 	});
 
 	it('batch mode: one refusal for the request, naming its first item', async () => {
 		const credentials = { apiRtcWebhookApi: { headerName: 'x-webhook-token', secret: 'policy-apirtc-secret-0123456789', allowedDomains: '*.example.com' } };
-		const result = await send({ parameters: { url: server.url, mode: 'batch', signing: 'customHeader', options: LOCAL }, credentials, items: [{}, {}, {}] });
+		const result = await send({ parameters: { url: receiver.server.url, mode: 'batch', signing: 'customHeader', options: LOCAL }, credentials, items: [{}, {}, {}] });
 		expect(result.error?.message).toMatch(/^Item 0: 127\.0\.0\.1:\d+ is not in the credential's Allowed Domains/);
-		expect(server.requests).toHaveLength(0);
+		expect(receiver.server.requests).toHaveLength(0);
 	});
 
 	it('a malformed list is a configuration error naming the entry (not the secret), before anything is sent', async () => {
 		const credentials = { synchubWebhookApi: { secret: 'policy-hmac-secret-0123456789', allowedDomains: 'example.com, https://partner.example.com/hooks' } };
-		const result = await send({ parameters: { url: server.url, signing: 'hmac', options: LOCAL }, credentials, items: [{}] });
+		const result = await send({ parameters: { url: receiver.server.url, signing: 'hmac', options: LOCAL }, credentials, items: [{}] });
 		expect(result.error?.name).toBe('NodeOperationError');
 		expect(result.error?.message).toBe(
 			'The credential\'s Allowed Domains: "https://partner.example.com/hooks" is a URL, not a domain: write example.com or *.example.com (optionally :port)',
 		);
 		expect(JSON.stringify(result.runData)).not.toContain('policy-hmac-secret');
-		expect(server.requests).toHaveLength(0);
+		expect(receiver.server.requests).toHaveLength(0);
 	});
 
 	it('Signing None uses no credential: nothing restricts it', async () => {
-		const output = outputOf(await send({ parameters: { url: server.url, signing: 'none', options: LOCAL }, items: [{}] }));
+		const output = outputOf(await send({ parameters: { url: receiver.server.url, signing: 'none', options: LOCAL }, items: [{}] }));
 		expect(output[0].ok).toBe(true);
 	});
 });
@@ -156,21 +136,21 @@ describe('the triggers ignore Allowed Domains (it is send-side only)', () => {
 
 	it('SYNCHUB (HMAC): signed with the listed credential, verified by the trigger with the same credential', async () => {
 		const credentials = { synchubWebhookApi: { secret: 'policy-hmac-secret-0123456789', previousSecret: '', ...list } };
-		outputOf(await send({ parameters: { url: server.url, signing: 'hmac', options: LOCAL }, credentials, items: [{ event: 'sync.run.completed', id: 'r1', status: 'ok' }] }));
-		const result = await runTriggerWorkflow({ node: new SynchubTrigger(), parameters: {}, credentials, request: replay(server.requests[0]) });
+		outputOf(await send({ parameters: { url: receiver.server.url, signing: 'hmac', options: LOCAL }, credentials, items: [{ event: 'sync.run.completed', id: 'r1', status: 'ok' }] }));
+		const result = await runTriggerWorkflow({ node: new SynchubTrigger(), parameters: {}, credentials, request: replay(receiver.server.requests[0]) });
 		expect(result).toMatchObject({ status: 200, executed: true });
 	});
 
 	it('Standard Webhooks → SYNCHUB Trigger (standardWebhooks verification)', async () => {
 		const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 		outputOf(
-			await send({ parameters: { url: server.url, signing: 'standardWebhooks', options: LOCAL }, credentials: { standardWebhooksApi: { secret, ...list } }, items: [{ event: 'insight.population.completed', id: 'i1' }] }),
+			await send({ parameters: { url: receiver.server.url, signing: 'standardWebhooks', options: LOCAL }, credentials: { standardWebhooksApi: { secret, ...list } }, items: [{ event: 'insight.population.completed', id: 'i1' }] }),
 		);
 		const result = await runTriggerWorkflow({
 			node: new SynchubTrigger(),
 			parameters: { verification: 'standardWebhooks' },
 			credentials: { synchubWebhookApi: { secret, previousSecret: '', ...list } },
-			request: replay(server.requests[0]),
+			request: replay(receiver.server.requests[0]),
 		});
 		expect(result).toMatchObject({ status: 200, executed: true });
 	});
@@ -178,8 +158,8 @@ describe('the triggers ignore Allowed Domains (it is send-side only)', () => {
 	it('Roomle token → Roomle Trigger', async () => {
 		const credentials = { roomleWebhookApi: { apiKey: 'policyRoomleKey', secret: 'a-Secr3t_Str1ng!', ...list } };
 		const share = { event: 'email.shareConfiguration', data: { success: true, email: 'buyer@example.com', configurationId: 'c1', configuratorId: 'x', url: 'https://roomle.example/c/1' } };
-		outputOf(await send({ parameters: { url: server.url, signing: 'roomleToken', options: LOCAL }, credentials, items: [share] }));
-		const result = await runTriggerWorkflow({ node: new RoomleTrigger(), parameters: {}, credentials, request: replay(server.requests[0]) });
+		outputOf(await send({ parameters: { url: receiver.server.url, signing: 'roomleToken', options: LOCAL }, credentials, items: [share] }));
+		const result = await runTriggerWorkflow({ node: new RoomleTrigger(), parameters: {}, credentials, request: replay(receiver.server.requests[0]) });
 		expect(result).toMatchObject({ status: 200, executed: true });
 	});
 
@@ -187,20 +167,20 @@ describe('the triggers ignore Allowed Domains (it is send-side only)', () => {
 		const credentials = { eventWebhookApi: { apiKey: 'policy-event-api-key-0123456789', previousApiKey: '', ...list } };
 		outputOf(
 			await send({
-				parameters: { url: server.url, signing: 'apiKey', envelope: 'eventWebhook', eventType: 'order.created', options: LOCAL },
+				parameters: { url: receiver.server.url, signing: 'apiKey', envelope: 'eventWebhook', eventType: 'order.created', options: LOCAL },
 				credentials,
 				items: [{ id: 1 }],
 			}),
 		);
-		const result = await runTriggerWorkflow({ node: new EventWebhookTrigger(), parameters: {}, credentials, request: replay(server.requests[0]) });
+		const result = await runTriggerWorkflow({ node: new EventWebhookTrigger(), parameters: {}, credentials, request: replay(receiver.server.requests[0]) });
 		expect(result).toMatchObject({ status: 200, executed: true });
 	});
 
 	it('custom header → ApiRTC Trigger', async () => {
 		const credentials = { apiRtcWebhookApi: { headerName: 'X-Webhook-Secret', secret: 'policy-apirtc-secret-0123456789', ...list } };
 		const ticket = { event: 'update', time: 1575976413, object: 'ticket', objectId: 7, props: { state: 'invited' } };
-		outputOf(await send({ parameters: { url: server.url, signing: 'customHeader', options: LOCAL }, credentials, items: [ticket] }));
-		const result = await runTriggerWorkflow({ node: new ApiRtcTrigger(), parameters: {}, credentials, request: replay(server.requests[0]) });
+		outputOf(await send({ parameters: { url: receiver.server.url, signing: 'customHeader', options: LOCAL }, credentials, items: [ticket] }));
+		const result = await runTriggerWorkflow({ node: new ApiRtcTrigger(), parameters: {}, credentials, request: replay(receiver.server.requests[0]) });
 		expect(result).toMatchObject({ status: 200, executed: true });
 	});
 });

@@ -11,40 +11,21 @@ import { RoomleTrigger } from '../../nodes/RoomleTrigger/RoomleTrigger.node';
 import { SynchubTrigger } from '../../nodes/SynchubTrigger/SynchubTrigger.node';
 import { SynthesisVrTrigger } from '../../nodes/SynthesisVrTrigger/SynthesisVrTrigger.node';
 import { verifyStandardWebhook } from '../../nodes/shared/standardWebhooks';
-import { installLoopbackGuard, type LoopbackGuard, type RecordedRequest, startServer, type TestServer } from '../helpers/httpServers';
+import type { RecordedRequest } from '../helpers/httpServers';
 import { runTriggerWorkflow, type TriggerRunResult } from '../helpers/n8n';
-import { outputOf, replay, send } from './helpers';
+import { outputOf, replay, send, useReceiver } from './helpers';
 
 const LOCAL = { blockPrivateAddresses: false };
 
-let guard: LoopbackGuard;
-let server: TestServer;
-
-beforeAll(async () => {
-	guard = installLoopbackGuard();
-	server = await startServer((_req, res) => {
-		res.writeHead(200, { 'content-type': 'application/json' });
-		res.end('{"received":true}');
-	});
-});
-
-afterAll(async () => {
-	await server.close();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
-});
-
-beforeEach(() => {
-	server.requests.length = 0;
-});
+const receiver = useReceiver();
 
 /** Runs the node, checks it delivered exactly one request, and returns that request. */
 async function sendAndCapture(parameters: Record<string, unknown>, credentials: Record<string, Record<string, string>>, items: unknown[]): Promise<RecordedRequest> {
-	const output = outputOf(await send({ parameters: { url: server.url, options: LOCAL, ...parameters } as never, credentials, items }));
-	expect(server.requests).toHaveLength(1);
+	const output = outputOf(await send({ parameters: { url: receiver.server.url, options: LOCAL, ...parameters } as never, credentials, items }));
+	expect(receiver.server.requests).toHaveLength(1);
 	expect(output).toHaveLength(1);
 	expect(output[0]).toMatchObject({ ok: true, status: 200, attempts: 1, body: { received: true } });
-	const [captured] = server.requests;
+	const [captured] = receiver.server.requests;
 	expect(captured.method).toBe('POST');
 	expect(captured.url).toBe('/hook');
 	expect(captured.headers['content-type']).toBe('application/json');

@@ -7,16 +7,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-const ROOT = path.resolve(__dirname, '../..');
+import { filesUnder, rel, ROOT } from './files';
 
-function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
-	return fs
-		.readdirSync(dir, { withFileTypes: true })
-		.flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name), keep) : keep(e.name) ? [path.join(dir, e.name)] : []))
-		.sort();
-}
-
-const rel = (file: string) => path.relative(ROOT, file);
 
 /** The repository's web address from package.json ("git+https://…/x.git" → "https://…/x"). */
 function repositoryUrl(): string {

@@ -7,20 +7,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { filesUnder, rel, ROOT } from './files';
 import { allElements, parseXml, XmlError, type XmlElement } from './xml';
 
-const ROOT = path.resolve(__dirname, '../..');
 const NODES = path.join(ROOT, 'nodes');
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
-function filesUnder(dir: string, keep: (file: string) => boolean): string[] {
-	return fs
-		.readdirSync(dir, { withFileTypes: true })
-		.flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name), keep) : keep(e.name) ? [path.join(dir, e.name)] : []))
-		.sort();
-}
-
-const rel = (file: string) => path.relative(ROOT, file);
 const svgs = filesUnder(NODES, (f) => f.endsWith('.svg'));
 const isDark = (file: string) => file.endsWith('.dark.svg');
 const darkOf = (light: string) => light.replace(/\.svg$/, '.dark.svg');

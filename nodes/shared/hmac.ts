@@ -6,8 +6,11 @@ import { type Clock, assertFreshTimestamp, parseTimestamp, parseUnixSeconds } fr
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 export type SignatureEncoding = 'hex' | 'base64';
-/** What is signed: the raw body, `timestamp.body` (Stripe style), or `id.timestamp.body` (Standard Webhooks). */
-export type SignedContent = 'body' | 'timestamp.body' | 'id.timestamp.body';
+/**
+ * What is signed: the raw body, `timestamp.body` (Stripe style), `id.timestamp.body` (Standard
+ * Webhooks) or `v0:timestamp:body` (Slack).
+ */
+export type SignedContent = 'body' | 'timestamp.body' | 'id.timestamp.body' | 'v0:timestamp:body';
 
 export interface HmacScheme {
 	algorithm: HmacAlgorithm;
@@ -38,6 +41,7 @@ function signedHead(content: SignedContent, parts: SignedParts): string | undefi
 	if (content === 'body') return undefined;
 	if (parts.timestamp === undefined) throw new DeliveryError('missing_header', 'The timestamp header is missing');
 	if (content === 'timestamp.body') return `${parts.timestamp}.`;
+	if (content === 'v0:timestamp:body') return `v0:${parts.timestamp}:`;
 	if (parts.id === undefined) throw new DeliveryError('missing_header', 'The message id header is missing');
 	return `${parts.id}.${parts.timestamp}.`;
 }

@@ -15,7 +15,7 @@ import * as fc from 'fast-check';
 
 export type Algorithm = 'sha1' | 'sha256' | 'sha512';
 export type Encoding = 'hex' | 'base64';
-export type Content = 'body' | 'timestamp.body' | 'id.timestamp.body';
+export type Content = 'body' | 'timestamp.body' | 'id.timestamp.body' | 'v0:timestamp:body';
 
 export const DIGEST_LENGTH: Record<Algorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
@@ -23,10 +23,10 @@ export function hmac(algorithm: Algorithm, key: string | Buffer, message: Buffer
 	return createHmac(algorithm, key).update(message).digest();
 }
 
-/** The signed bytes: `body`, `timestamp.body` or `id.timestamp.body`. */
+/** The signed bytes: `body`, `timestamp.body`, `id.timestamp.body` or Slack's `v0:timestamp:body`, written out independently of the product code. */
 export function signedBytes(content: Content, body: Buffer, timestamp = '', id = ''): Buffer {
 	if (content === 'body') return body;
-	const head = content === 'timestamp.body' ? `${timestamp}.` : `${id}.${timestamp}.`;
+	const head = content === 'timestamp.body' ? `${timestamp}.` : content === 'v0:timestamp:body' ? `v0:${timestamp}:` : `${id}.${timestamp}.`;
 	return Buffer.concat([Buffer.from(head, 'utf8'), body]);
 }
 

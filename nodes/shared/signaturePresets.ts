@@ -1,0 +1,108 @@
+import type { HmacScheme } from './hmac';
+import { signHmac } from './hmac';
+import { signStandardWebhook, STANDARD_WEBHOOKS_HEADERS, STANDARD_WEBHOOKS_SCHEME, STANDARD_WEBHOOKS_TOLERANCE_SEC } from './standardWebhooks';
+
+/**
+ * The published signature schemes of well-known webhook senders, shared by the Signed Webhook
+ * Trigger (verify) and Send Webhook (sign). Each entry is what the vendor documents: the header
+ * names, what is signed, how the digest is written, where the time is and how old it may be.
+ */
+export type SignaturePresetId = 'standardWebhooks' | 'github' | 'stripe' | 'shopify' | 'slack';
+
+export interface SignaturePreset {
+	id: SignaturePresetId;
+	/** Shown in the node ("GitHub"). */
+	label: string;
+	scheme: HmacScheme;
+	/** Lower-case header names, as they are looked up. */
+	signatureHeader: string;
+	/**
+	 * Where the send time is: its own header, inside the signature header (Stripe's `t=`), or
+	 * nowhere (the vendor signs no time, so a captured delivery stays valid: dedup downstream).
+	 */
+	timestamp: { in: 'header'; header: string } | { in: 'signatureHeader'; key: string } | { in: 'none' };
+	/** The vendor's own tolerance, in seconds; 0 where no time is signed. */
+	toleranceSec: number;
+	/** The secret as the vendor hands it out: raw text, or `whsec_` + base64 key bytes. */
+	secretFormat: 'text' | 'whsec';
+}
+
+export const SIGNATURE_PRESETS: Record<SignaturePresetId, SignaturePreset> = {
+	// https://www.standardwebhooks.com (spec), used by Svix, Resend, Clerk and others.
+	standardWebhooks: {
+		id: 'standardWebhooks',
+		label: 'Standard Webhooks',
+		scheme: STANDARD_WEBHOOKS_SCHEME,
+		signatureHeader: STANDARD_WEBHOOKS_HEADERS.signature,
+		timestamp: { in: 'header', header: STANDARD_WEBHOOKS_HEADERS.timestamp },
+		toleranceSec: STANDARD_WEBHOOKS_TOLERANCE_SEC,
+		secretFormat: 'whsec',
+	},
+	// docs.github.com: "Validating webhook deliveries" (X-Hub-Signature-256: sha256=<hex of the body>).
+	github: {
+		id: 'github',
+		label: 'GitHub',
+		scheme: { algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=', signedContent: 'body' },
+		signatureHeader: 'x-hub-signature-256',
+		timestamp: { in: 'none' },
+		toleranceSec: 0,
+		secretFormat: 'text',
+	},
+	// docs.stripe.com: "Verify webhook signatures manually" (Stripe-Signature: t=<unix>,v1=<hex of t.body>).
+	stripe: {
+		id: 'stripe',
+		label: 'Stripe',
+		scheme: { algorithm: 'sha256', encoding: 'hex', prefix: 'v1=', signedContent: 'timestamp.body' },
+		signatureHeader: 'stripe-signature',
+		timestamp: { in: 'signatureHeader', key: 't' },
+		toleranceSec: 300,
+		secretFormat: 'text',
+	},
+	// shopify.dev: "Verify webhooks" (X-Shopify-Hmac-Sha256: base64 of the body's HMAC-SHA256).
+	shopify: {
+		id: 'shopify',
+		label: 'Shopify',
+		scheme: { algorithm: 'sha256', encoding: 'base64', prefix: '', signedContent: 'body' },
+		signatureHeader: 'x-shopify-hmac-sha256',
+		timestamp: { in: 'none' },
+		toleranceSec: 0,
+		secretFormat: 'text',
+	},
+	// api.slack.com: "Verifying requests from Slack" (X-Slack-Signature: v0=<hex of v0:timestamp:body>).
+	slack: {
+		id: 'slack',
+		label: 'Slack',
+		scheme: { algorithm: 'sha256', encoding: 'hex', prefix: 'v0=', signedContent: 'v0:timestamp:body' },
+		signatureHeader: 'x-slack-signature',
+		timestamp: { in: 'header', header: 'x-slack-request-timestamp' },
+		toleranceSec: 300,
+		secretFormat: 'text',
+	},
+};
+
+export interface PresetSignInput {
+	secret: string;
+	body: Buffer;
+	/** Unix seconds of this attempt. */
+	timestampSec: number;
+	/** The message id, where the scheme signs one (Standard Webhooks); stable across retries. */
+	id: string;
+}
+
+/** The headers a sender following `preset` puts on a request. */
+export function signWithPreset(presetId: SignaturePresetId, input: PresetSignInput): Record<string, string> {
+	const preset = SIGNATURE_PRESETS[presetId];
+	if (presetId === 'standardWebhooks') {
+		return signStandardWebhook({ secret: input.secret, body: input.body, timestamp: input.timestampSec, id: input.id });
+	}
+	const timestamp = String(Math.floor(input.timestampSec));
+	const signature = signHmac(preset.scheme, input.secret, { body: input.body, timestamp, id: input.id });
+	switch (preset.timestamp.in) {
+		case 'none':
+			return { [preset.signatureHeader]: signature };
+		case 'header':
+			return { [preset.signatureHeader]: signature, [preset.timestamp.header]: timestamp };
+		case 'signatureHeader':
+			return { [preset.signatureHeader]: `${preset.timestamp.key}=${timestamp},${signature}` };
+	}
+}

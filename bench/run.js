@@ -13,8 +13,8 @@ const path = require('node:path');
 const dist = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
 const { verifyHmac } = require(path.join(dist, 'hmac'));
 const { createRoomleToken, verifyRoomleToken } = require(path.join(dist, 'roomleToken'));
-const { receiveSynthesisVr } = require(path.join(dist, 'vendors', 'synthesisVr'));
-const { receiveSynchub, AUTO_DETECT_HEADERS } = require(path.join(dist, 'vendors', 'synchub'));
+const { receiveSynthesisVr } = require(path.join(dist, '..', 'SynthesisVrTrigger', 'receive'));
+const { receiveSynchub, AUTO_DETECT_HEADERS } = require(path.join(dist, '..', 'SynchubTrigger', 'receive'));
 const { deliver, closeSenderDispatchers } = require(path.join(dist, 'sender'));
 const { request } = require('undici');
 

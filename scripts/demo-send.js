@@ -20,7 +20,7 @@ const PKG = 'n8n-nodes-vendor-webhooks';
 const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 const USER_FOLDER = path.join(REPO_ROOT, '.n8n-local');
 const DIST_OUTGOING = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'outgoing.js');
-const DIST_SYNCHUB = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'vendors', 'synchub.js');
+const DIST_SYNCHUB = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'n8n', 'hmacParameters.js');
 
 /** The package's signing code, built first when dist/ is missing. */
 function signing() {

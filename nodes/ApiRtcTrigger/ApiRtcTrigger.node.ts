@@ -14,7 +14,7 @@ import {
 } from '../shared/n8n/trigger';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
-import { type ApiRtcSettings, receiveApiRtc } from '../shared/vendors/apiRtc';
+import { type ApiRtcSettings, receiveApiRtc } from './receive';
 
 export class ApiRtcTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -12,7 +12,7 @@ import {
 } from '../shared/n8n/trigger';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
-import { type EventWebhookSettings, receiveEventWebhook } from '../shared/vendors/eventWebhook';
+import { type EventWebhookSettings, receiveEventWebhook } from './receive';
 
 export class EventWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {

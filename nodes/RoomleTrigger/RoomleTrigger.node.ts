@@ -16,9 +16,9 @@ import {
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import type { RoomleCbcIv } from '../shared/roomleToken';
-import { ROOMLE_EVENTS } from '../shared/schemas/roomle';
+import { ROOMLE_EVENTS } from './schema';
 import { systemClock } from '../shared/timestamps';
-import { receiveRoomle, type RoomleSettings } from '../shared/vendors/roomle';
+import { receiveRoomle, type RoomleSettings } from './receive';
 
 export class RoomleTrigger implements INodeType {
 	description: INodeTypeDescription = {

@@ -22,7 +22,7 @@ import {
 	receiveSynchub,
 	type SynchubSettings,
 	type SynchubVerification,
-} from '../shared/vendors/synchub';
+} from './receive';
 
 const signed = { show: { verification: ['hmac'] } };
 

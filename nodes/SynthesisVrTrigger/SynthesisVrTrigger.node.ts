@@ -1,7 +1,7 @@
 import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { DEFAULT_MAX_EVENTS, receiveSynthesisVr, type SynthesisVrSettings } from '../shared/vendors/synthesisVr';
+import { DEFAULT_MAX_EVENTS, receiveSynthesisVr, type SynthesisVrSettings } from './receive';
 import {
 	boundedNumber,
 	commonOptions,

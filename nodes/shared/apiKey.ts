@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 
-import { type HeaderBag, headerValue } from './encoding';
+import { headerValue, type RequestHeaders } from './encoding';
 import { DeliveryError } from './errors';
 
 /** Constant-time comparison of two secrets of any length (both are hashed first). */
@@ -11,7 +11,7 @@ export function secretsEqual(received: string, expected: string): boolean {
 }
 
 export interface SharedSecretCheck {
-	headers: HeaderBag;
+	headers: RequestHeaders;
 	/** Header carrying the key, e.g. `x-api-key`. */
 	headerName: string;
 	/** Also accept `Authorization: Bearer <key>`. */

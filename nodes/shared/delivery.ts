@@ -1,4 +1,4 @@
-import type { HeaderBag } from './encoding';
+import { type HeaderBag, normalizeHeaders, type RequestHeaders } from './encoding';
 import { DeliveryError } from './errors';
 import { ipMatchesAny, parseAllowList } from './net';
 import type { ReplayIdentity } from './replay';
@@ -6,7 +6,7 @@ import type { ReplayIdentity } from './replay';
 /** One HTTP delivery as received: the exact body bytes, never re-serialised JSON. */
 export interface Delivery {
 	body: Buffer;
-	headers: HeaderBag;
+	headers: RequestHeaders;
 	query: Record<string, unknown>;
 	ip?: string;
 	receivedAt: Date;
@@ -24,6 +24,25 @@ export interface ItemMeta {
 	verification?: Record<string, unknown>;
 	headers?: Record<string, string>;
 	[extra: string]: unknown;
+}
+
+/** What a delivery is built from; headers are normalised here, once, for every later check. */
+export interface RawDelivery {
+	body: Buffer;
+	headers: HeaderBag;
+	query?: Record<string, unknown>;
+	ip?: string;
+	receivedAt?: Date;
+}
+
+export function newDelivery(raw: RawDelivery): Delivery {
+	return {
+		body: raw.body,
+		headers: normalizeHeaders(raw.headers),
+		query: raw.query ?? {},
+		ip: raw.ip,
+		receivedAt: raw.receivedAt ?? new Date(),
+	};
 }
 
 export type OutputItem = Record<string, unknown> & { meta: ItemMeta };
@@ -56,13 +75,11 @@ function assertBodyWithinLimit(delivery: Delivery, maxBodyBytes = DEFAULT_MAX_BO
 /** Headers that may carry secrets are never copied into items. */
 const ALWAYS_REDACTED = ['authorization', 'cookie', 'proxy-authorization', 'token', 'x-api-key', 'webhook-signature'];
 
-export function copyHeaders(headers: HeaderBag, sensitive: string[] = []): Record<string, string> {
+export function copyHeaders(headers: RequestHeaders, sensitive: string[] = []): Record<string, string> {
 	const hidden = new Set([...ALWAYS_REDACTED, ...sensitive.map((name) => name.toLowerCase())]);
 	const copy: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {
-		if (value === undefined) continue;
-		const key = name.toLowerCase();
-		copy[key] = hidden.has(key) || /signature|secret|password/.test(key) ? '[redacted]' : Array.isArray(value) ? value.join(', ') : value;
+		copy[name] = hidden.has(name) || /signature|secret|password/.test(name) ? '[redacted]' : value;
 	}
 	return copy;
 }

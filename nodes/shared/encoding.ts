@@ -48,20 +48,39 @@ export function decodeHex(text: string): Buffer | undefined {
 	return Buffer.from(value, 'hex');
 }
 
-/**
- * Case-insensitive header lookup; repeated headers (arrays) yield their first value. The value
- * is trimmed as HTTP does ({@link trimOws}); empty counts as absent.
- */
+/** Headers as Node hands them over: any case, repeated headers as arrays. */
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
-export function headerValue(headers: HeaderBag, name: string): string | undefined {
-	const wanted = name.toLowerCase();
-	for (const [key, raw] of Object.entries(headers)) {
-		if (key.toLowerCase() !== wanted) continue;
-		const value = Array.isArray(raw) ? raw[0] : raw;
-		if (value === undefined) return undefined;
-		const trimmed = trimOws(value);
-		return trimmed === '' ? undefined : trimmed;
+declare const normalized: unique symbol;
+
+/**
+ * Request headers as every check reads them, built once per delivery by {@link normalizeHeaders}:
+ * lower-case names, one value each, trimmed as HTTP does. The brand keeps a raw header object
+ * from being passed where these are expected.
+ */
+export type RequestHeaders = Readonly<Record<string, string>> & { readonly [normalized]: true };
+
+/**
+ * Lower-cases names, keeps the first value of a repeated header (the one a sender's library
+ * wrote; a proxy appends), trims it ({@link trimOws}) and drops empty values: an empty header
+ * counts as absent. When two names differ only in case, the first one wins.
+ */
+export function normalizeHeaders(raw: HeaderBag): RequestHeaders {
+	// No prototype: a header named `__proto__` or `constructor` is just a header.
+	const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+	const seen = new Set<string>();
+	for (const [name, value] of Object.entries(raw)) {
+		const key = name.toLowerCase();
+		if (seen.has(key)) continue;
+		seen.add(key);
+		const first = Array.isArray(value) ? value[0] : value;
+		const trimmed = first === undefined ? '' : trimOws(first);
+		if (trimmed !== '') headers[key] = trimmed;
 	}
-	return undefined;
+	return headers as RequestHeaders;
+}
+
+/** One header's value, or undefined when it is absent (or was empty). */
+export function headerValue(headers: RequestHeaders, name: string): string | undefined {
+	return headers[name.toLowerCase()];
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 
-import { decodeBase64, type HeaderBag, headerValue } from './encoding';
+import { decodeBase64, headerValue, type RequestHeaders } from './encoding';
 import { DeliveryError } from './errors';
 import { type HmacScheme, signHmac, verifyHmac } from './hmac';
 import type { Clock } from './timestamps';
@@ -55,7 +55,7 @@ export function signStandardWebhook(input: StandardWebhookSignInput): Record<str
 }
 
 export interface StandardWebhookVerifyInput {
-	headers: HeaderBag;
+	headers: RequestHeaders;
 	body: Buffer;
 	/** Current secret first, then previous ones while rotating. */
 	secrets: string[];

@@ -11,8 +11,8 @@
 import * as fc from 'fast-check';
 
 import type { HeaderBag } from '../../nodes/shared/encoding';
-import { ROOMLE_EVENTS } from '../../nodes/shared/schemas/roomle';
-import { AUTO_DETECT_HEADERS } from '../../nodes/shared/vendors/synchub';
+import { ROOMLE_EVENTS } from '../../nodes/RoomleTrigger/schema';
+import { AUTO_DETECT_HEADERS } from '../../nodes/SynchubTrigger/receive';
 
 // ---------------------------------------------------------------------------------------------
 // Text

@@ -7,10 +7,11 @@
  * hold no secret; an accepted delivery yields items with the documented meta, that n8n can
  * serialise; and a node that checks a credential never accepts a delivery without a valid one.
  */
+import { normalizeHeaders } from '../../nodes/shared/encoding';
 import * as fc from 'fast-check';
 
 import { DEFAULT_MAX_BODY_KIB, type Delivery } from '../../nodes/shared/delivery';
-import { DEFAULT_MAX_EVENTS } from '../../nodes/shared/vendors/synthesisVr';
+import { DEFAULT_MAX_EVENTS } from '../../nodes/SynthesisVrTrigger/receive';
 import { bodyFor, headerMap, ipArb, queryMap, RECEIVED_AT, type Vendor } from './arbitraries';
 import { attempt, ensure, ensureAccepted, isUtf8 } from './contracts';
 import { fuzz } from './run';
@@ -44,7 +45,7 @@ describe('receive functions: hostile deliveries', () => {
 					const credentials = present(configured, body, presentation);
 					const delivery: Delivery = {
 						body,
-						headers: mergeHeaders(hostileHeaders, credentials.headers, credentialsFirst),
+						headers: normalizeHeaders(mergeHeaders(hostileHeaders, credentials.headers, credentialsFirst)),
 						query: { ...hostileQuery, ...credentials.query },
 						ip,
 						receivedAt: RECEIVED_AT,

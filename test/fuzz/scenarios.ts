@@ -8,11 +8,11 @@ import * as fc from 'fast-check';
 import type { Delivery, ReceiveResult } from '../../nodes/shared/delivery';
 import type { HeaderBag } from '../../nodes/shared/encoding';
 import type { HmacScheme } from '../../nodes/shared/hmac';
-import { type ApiRtcSettings, receiveApiRtc } from '../../nodes/shared/vendors/apiRtc';
-import { type EventWebhookSettings, receiveEventWebhook } from '../../nodes/shared/vendors/eventWebhook';
-import { type RoomleSettings, receiveRoomle } from '../../nodes/shared/vendors/roomle';
-import { AUTO_DETECT_HEADERS, receiveSynchub, type SynchubSettings } from '../../nodes/shared/vendors/synchub';
-import { receiveSynthesisVr, type SynthesisVrSettings } from '../../nodes/shared/vendors/synthesisVr';
+import { type ApiRtcSettings, receiveApiRtc } from '../../nodes/ApiRtcTrigger/receive';
+import { type EventWebhookSettings, receiveEventWebhook } from '../../nodes/EventWebhookTrigger/receive';
+import { type RoomleSettings, receiveRoomle } from '../../nodes/RoomleTrigger/receive';
+import { AUTO_DETECT_HEADERS, receiveSynchub, type SynchubSettings } from '../../nodes/SynchubTrigger/receive';
+import { receiveSynthesisVr, type SynthesisVrSettings } from '../../nodes/SynthesisVrTrigger/receive';
 import {
 	allowListArb,
 	clock,

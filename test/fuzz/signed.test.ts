@@ -13,10 +13,11 @@
  * The token and key schemes do not cover the body (Roomle's token, API keys, shared tokens): a
  * changed body cannot be detected there, by design, so only their credential is mutated.
  */
+import { normalizeHeaders } from '../../nodes/shared/encoding';
 import * as fc from 'fast-check';
 
 import type { Delivery } from '../../nodes/shared/delivery';
-import { AUTO_DETECT_HEADERS } from '../../nodes/shared/vendors/synchub';
+import { AUTO_DETECT_HEADERS } from '../../nodes/SynchubTrigger/receive';
 import { headerSafeSecret, NOW_MS, NOW_SEC, RECEIVED_AT, secretText } from './arbitraries';
 import { attempt, ensure, ensureAccepted, ensureUnauthorized, findPrototypeKey } from './contracts';
 import { fuzz, note } from './run';
@@ -166,7 +167,7 @@ const headerCase = (name: string, upper: boolean) => (upper ? name.toUpperCase()
 const fresh = (toleranceSec: number, skew: number) => (toleranceSec > 0 ? NOW_SEC + Math.trunc(skew * (toleranceSec - 1)) : NOW_SEC + Math.trunc(skew * 1e6));
 
 function deliveryOf(body: Buffer, headers: Record<string, string>, query: Record<string, unknown>): Delivery {
-	return { body, headers: { 'content-type': 'application/json', ...headers }, query, ip: '203.0.113.7', receivedAt: RECEIVED_AT };
+	return { body, headers: normalizeHeaders({ 'content-type': 'application/json', ...headers }), query, ip: '203.0.113.7', receivedAt: RECEIVED_AT };
 }
 
 /** Accepted as sent; refused (401) after one change, unless the change is neutral. */
@@ -450,7 +451,7 @@ describe('timestamps outside the window', () => {
 						? { vendor: 'synchub', settings: { verification: { mode: 'auto', secrets, toleranceSec: c.toleranceSec } } }
 						: { vendor: 'synchub', settings: { verification: { mode: 'hmac', secrets, scheme, signatureHeader: 'x-synchub-signature', timestampHeader, toleranceSec: c.toleranceSec } } };
 			}
-			const delivery: Delivery = { body: c.body, headers, query: {}, ip: '203.0.113.7', receivedAt: RECEIVED_AT };
+			const delivery: Delivery = { body: c.body, headers: normalizeHeaders(headers), query: {}, ip: '203.0.113.7', receivedAt: RECEIVED_AT };
 			ensureUnauthorized(attempt(() => receive(settings, delivery), secretsOf(settings)), `a timestamp ${c.future ? 'in the future' : 'in the past'} by ${c.toleranceSec + c.beyond} s (${c.mode}, signed ${c.signsTimestamp ? 'timestamp.body' : 'body'})`);
 		}),
 	);

@@ -12,12 +12,12 @@ import * as fc from 'fast-check';
 
 import { verifySharedSecret } from '../../nodes/shared/apiKey';
 import { admitDelivery } from '../../nodes/shared/delivery';
-import { decodeBase64, decodeHex, headerValue, trimOws } from '../../nodes/shared/encoding';
+import { decodeBase64, decodeHex, headerValue, normalizeHeaders, trimOws } from '../../nodes/shared/encoding';
 import { type HmacScheme, signatureCandidates, signHmac, verifyHmac } from '../../nodes/shared/hmac';
 import { ipMatchesAny, parseAllowList } from '../../nodes/shared/net';
 import { verifyRoomleToken } from '../../nodes/shared/roomleToken';
-import { normaliseEventTime } from '../../nodes/shared/schemas/eventWebhook';
-import { classifySynchubEvent } from '../../nodes/shared/schemas/synchub';
+import { normaliseEventTime } from '../../nodes/EventWebhookTrigger/schema';
+import { classifySynchubEvent } from '../../nodes/SynchubTrigger/schema';
 import { signStandardWebhook, verifyStandardWebhook } from '../../nodes/shared/standardWebhooks';
 import { assertFreshTimestamp, parseIsoDate, parseTimestamp, parseUnixSeconds } from '../../nodes/shared/timestamps';
 import { parseJsonBody } from '../../nodes/shared/validation';
@@ -95,7 +95,7 @@ describe('parsers: hostile input', () => {
 			// Mostly a name the map holds, in another case.
 			const names = Object.keys(headers);
 			const name = names.length > 0 && pick % 4 !== 0 ? (pick % 2 === 0 ? names[pick % names.length].toUpperCase() : names[pick % names.length]) : other;
-			const value = headerValue(headers, name);
+			const value = headerValue(normalizeHeaders(headers), name);
 			if (value === undefined) {
 				note('absent');
 				return;
@@ -166,7 +166,7 @@ describe('parsers: hostile input', () => {
 			} catch {
 				// The operator's list is broken: admitDelivery answers that, below.
 			}
-			attempt(() => admitDelivery({ body: Buffer.alloc(0), headers: {}, query: {}, ip, receivedAt: RECEIVED_AT }, { allowedIps }));
+			attempt(() => admitDelivery({ body: Buffer.alloc(0), headers: normalizeHeaders({}), query: {}, ip, receivedAt: RECEIVED_AT }, { allowedIps }));
 		}),
 	);
 });
@@ -200,7 +200,7 @@ describe('verifiers: hostile input', () => {
 
 	fuzz('verifyStandardWebhook: any headers and secrets; random headers never pass', () =>
 		fc.property(headerMap, rotatingSecrets(fc.oneof(whsecArb, anyText, secretText)), fc.option(anyNumber, { nil: undefined }), rawBytes, (headers, secrets, toleranceSec, body) => {
-			const outcome = attempt(() => verifyStandardWebhook({ headers, body, secrets, toleranceSec, clock }), distinctive(secrets));
+			const outcome = attempt(() => verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets, toleranceSec, clock }), distinctive(secrets));
 			ensure(!outcome.accepted, 'random headers were accepted');
 		}),
 	);
@@ -213,7 +213,7 @@ describe('verifiers: hostile input', () => {
 			fc.constantFrom('x-api-key', 'token', 'authorization', ''),
 			fc.boolean(),
 			(headers, query, keys, headerName, allowBearer) => {
-				const outcome = attempt(() => verifySharedSecret({ headers, headerName, allowBearer, query, queryName: 'token', keys }), distinctive(keys));
+				const outcome = attempt(() => verifySharedSecret({ headers: normalizeHeaders(headers), headerName, allowBearer, query, queryName: 'token', keys }), distinctive(keys));
 				if (!outcome.accepted) return;
 				// Accepted: the matching key is configured, not blank, and was really sent.
 				const key = keys[outcome.value.keyIndex];
@@ -357,7 +357,7 @@ describe('signed inputs: valid accepted, any single change refused', () => {
 		return { secret, index, key, timestamp, headers: standardWebhooksHeaders(key, c.id, timestamp, c.body) };
 	};
 	const runStandard = (c: StandardCase, headers: Record<string, string>, body: Buffer, key: Buffer) =>
-		attempt(() => verifyStandardWebhook({ headers, body, secrets: c.secrets, toleranceSec: c.toleranceSec, clock }), [...c.secrets, key]);
+		attempt(() => verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: c.secrets, toleranceSec: c.toleranceSec, clock }), [...c.secrets, key]);
 
 	fuzz('Standard Webhooks: valid accepted (signStandardWebhook agrees), any body byte or header character changed → 401', () =>
 		fc.property(standardCase, byteEdit, charEdit, fc.constantFrom('body', 'webhook-id', 'webhook-timestamp', 'webhook-signature'), (c, bodyEdit, headerEdit, target) => {
@@ -424,7 +424,7 @@ describe('signed inputs: valid accepted, any single change refused', () => {
 				attempt(
 					() =>
 						verifySharedSecret({
-							headers: c.where === 'query' ? {} : { [c.where === 'bearer' ? 'Authorization' : 'X-Api-Key']: c.ows + value + c.ows },
+							headers: normalizeHeaders(c.where === 'query' ? {} : { [c.where === 'bearer' ? 'Authorization' : 'X-Api-Key']: c.ows + value + c.ows }),
 							headerName: 'x-api-key',
 							allowBearer: true,
 							query: c.where === 'query' ? { token: value } : {},

@@ -3,6 +3,7 @@
  * local HTTP servers (127.0.0.1 only). The sender's own unit tests live in test/shared; these
  * check what the node does with it: jobs, envelopes, bodies, retries, errors, output.
  */
+import { normalizeHeaders } from '../../nodes/shared/encoding';
 import { createHmac } from 'node:crypto';
 import type * as http from 'node:http';
 
@@ -290,7 +291,7 @@ describe('Send Webhook: retries and failures', () => {
 		expect(second.headers['webhook-signature']).not.toBe(first.headers['webhook-signature']);
 		// Each attempt's headers verify on their own.
 		for (const request of target.requests) {
-			expect(verifyStandardWebhook({ headers: request.headers, body: request.body, secrets: [WHSEC], toleranceSec: 300, clock: Date.now }).id).toBe(item.deliveryId);
+			expect(verifyStandardWebhook({ headers: normalizeHeaders(request.headers), body: request.body, secrets: [WHSEC], toleranceSec: 300, clock: Date.now }).id).toBe(item.deliveryId);
 		}
 		const waited = arrivals[1] - arrivals[0];
 		expect(waited).toBeGreaterThanOrEqual(950);

@@ -5,6 +5,7 @@
  * Real in-process runs against a real 127.0.0.1 server; Standard Webhooks ids verified with the
  * shared verifier.
  */
+import { normalizeHeaders } from '../../nodes/shared/encoding';
 import { verifyStandardWebhook } from '../../nodes/shared/standardWebhooks';
 import { outputOf, send, useReceiver } from './helpers';
 
@@ -44,7 +45,7 @@ describe('Delivery ID', () => {
 		expect(first.map((item) => item.deliveryId)).toEqual(['order-evt_1', 'order-evt_2']);
 		expect(webhookIds()).toEqual(['order-evt_1', 'order-evt_2']);
 		for (const request of receiver.server.requests) {
-			expect(verifyStandardWebhook({ headers: request.headers, body: request.body, secrets: [WHSEC], toleranceSec: 300, clock: Date.now })).toMatchObject({
+			expect(verifyStandardWebhook({ headers: normalizeHeaders(request.headers), body: request.body, secrets: [WHSEC], toleranceSec: 300, clock: Date.now })).toMatchObject({
 				id: request.headers['webhook-id'],
 			});
 		}

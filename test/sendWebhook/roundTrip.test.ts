@@ -3,6 +3,7 @@
  * The node runs in a real in-process workflow, its request is captured on a 127.0.0.1 socket
  * (exact method, headers and bytes), then replayed unchanged into the trigger's workflow.
  */
+import { normalizeHeaders } from '../../nodes/shared/encoding';
 import { createDecipheriv, createHmac } from 'node:crypto';
 
 import { ApiRtcTrigger } from '../../nodes/ApiRtcTrigger/ApiRtcTrigger.node';
@@ -134,7 +135,7 @@ describe('standardWebhooks → SYNCHUB Trigger (verification: standardWebhooks)'
 		expect(captured.headers['webhook-signature']).toBe(`v1,${expected}`);
 		expect(captured.body.equals(Buffer.from(JSON.stringify(insight)))).toBe(true);
 		// And the shared verifier agrees on the captured bytes.
-		expect(verifyStandardWebhook({ headers: captured.headers, body: captured.body, secrets: [SECRET], toleranceSec: 300, clock: Date.now })).toMatchObject({ id, secretIndex: 0 });
+		expect(verifyStandardWebhook({ headers: normalizeHeaders(captured.headers), body: captured.body, secrets: [SECRET], toleranceSec: 300, clock: Date.now })).toMatchObject({ id, secretIndex: 0 });
 
 		const node = new SynchubTrigger();
 		const credentials = { synchubWebhookApi: { secret: SECRET, previousSecret: '' } };

@@ -1,6 +1,15 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-import { SYNCHUB_DEFAULT_HEADER } from '../vendors/synchub';
+import type { HmacScheme } from '../hmac';
+
+/**
+ * SYNCHUB "uses the secret to hash an HTTP header" but has not published the header name,
+ * algorithm, encoding or signed string. These fields default to a guess at it: HMAC-SHA256 of
+ * the raw body, hex, in `x-synchub-signature`. Send Webhook's HMAC fields share the defaults;
+ * n8n leaves a default out of a saved workflow, so changing one changes saved workflows.
+ */
+export const SYNCHUB_DEFAULT_SCHEME: HmacScheme = { algorithm: 'sha256', encoding: 'hex', prefix: '', signedContent: 'body' };
+export const SYNCHUB_DEFAULT_HEADER = 'x-synchub-signature';
 
 /**
  * The HMAC scheme fields, shared by the SYNCHUB Trigger (verify) and Send Webhook (sign) so

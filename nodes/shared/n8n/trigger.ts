@@ -10,7 +10,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError, webhookDescriptionFields } from 'n8n-workflow';
 
-import { type CommonOptions, DEFAULT_MAX_BODY_KIB, type Delivery, type ReceiveResult } from '../delivery';
+import { type CommonOptions, DEFAULT_MAX_BODY_KIB, type Delivery, newDelivery, type ReceiveResult } from '../delivery';
 import { DeliveryError } from '../errors';
 import { type ReplayIdentity, ReplayCache } from '../replay';
 
@@ -38,13 +38,12 @@ export async function handleDelivery<S>(
 	let result: ReceiveResult;
 	let stage: Stage = 'body';
 	try {
-		const delivery: Delivery = {
+		const delivery = newDelivery({
 			body: await readExactBody(req),
 			headers: req.headers,
 			query: (req.query ?? {}) as Record<string, unknown>,
 			ip: req.ip ?? req.socket?.remoteAddress,
-			receivedAt: new Date(),
-		};
+		});
 		stage = 'settings';
 		const settings = await loadSettings();
 		stage = 'receive';

@@ -1,4 +1,4 @@
-import { receiveApiRtc, type ApiRtcSettings } from '../../../nodes/shared/vendors/apiRtc';
+import { receiveApiRtc, type ApiRtcSettings } from '../../../nodes/ApiRtcTrigger/receive';
 import { APIRTC_CONVERSATION_BODY, APIRTC_MEDIA_BODY, APIRTC_SMSMESSAGE_BODY, APIRTC_TICKET_BODY } from '../../vectors';
 import { makeDelivery } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';

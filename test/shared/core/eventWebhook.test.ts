@@ -1,5 +1,5 @@
-import { normaliseEventTime } from '../../../nodes/shared/schemas/eventWebhook';
-import { type EventWebhookSettings, matchesEventType, receiveEventWebhook } from '../../../nodes/shared/vendors/eventWebhook';
+import { normaliseEventTime } from '../../../nodes/EventWebhookTrigger/schema';
+import { type EventWebhookSettings, matchesEventType, receiveEventWebhook } from '../../../nodes/EventWebhookTrigger/receive';
 import { EVENT_WEBHOOK_BODY } from '../../vectors';
 import { makeDelivery } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';

@@ -3,14 +3,14 @@
 import { createHmac } from 'node:crypto';
 
 import { verifySharedSecret } from '../../../nodes/shared/apiKey';
-import { decodeBase64, decodeHex, headerValue, trimOws } from '../../../nodes/shared/encoding';
+import { decodeBase64, decodeHex, headerValue, normalizeHeaders, trimOws } from '../../../nodes/shared/encoding';
 import { signatureCandidates } from '../../../nodes/shared/hmac';
 import { ReplayCache } from '../../../nodes/shared/replay';
 import { parseTimestamp, parseUnixSeconds } from '../../../nodes/shared/timestamps';
 import { MAX_JSON_DEPTH, parseJsonBody } from '../../../nodes/shared/validation';
-import { receiveApiRtc } from '../../../nodes/shared/vendors/apiRtc';
-import { receiveRoomle } from '../../../nodes/shared/vendors/roomle';
-import { receiveSynchub } from '../../../nodes/shared/vendors/synchub';
+import { receiveApiRtc } from '../../../nodes/ApiRtcTrigger/receive';
+import { receiveRoomle } from '../../../nodes/RoomleTrigger/receive';
+import { receiveSynchub } from '../../../nodes/SynchubTrigger/receive';
 import { makeDelivery } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';
 
@@ -19,7 +19,7 @@ describe('HTTP whitespace (RFC 9110 §5.5): spaces and tabs only', () => {
 		expect(trimOws(' \t v \t ')).toBe('v');
 		for (const space of ['\u00a0', '\u2003', '\u3000', '\ufeff', '\n', '\r', '\v', '\f']) {
 			expect(trimOws(`${space}v${space}`)).toBe(`${space}v${space}`);
-			expect(headerValue({ 'x-key': `v${space}` }, 'x-key')).toBe(`v${space}`);
+			expect(headerValue(normalizeHeaders({ 'x-key': `v${space}` }), 'x-key')).toBe(`v${space}`);
 		}
 	});
 
@@ -33,7 +33,7 @@ describe('HTTP whitespace (RFC 9110 §5.5): spaces and tabs only', () => {
 	});
 
 	it('refuses an API key or bearer token with a non-breaking space attached', () => {
-		const check = (headers: Record<string, string>) => verifySharedSecret({ headers, headerName: 'x-api-key', allowBearer: true, keys: ['k-123456'] });
+		const check = (headers: Record<string, string>) => verifySharedSecret({ headers: normalizeHeaders(headers), headerName: 'x-api-key', allowBearer: true, keys: ['k-123456'] });
 		expectDeliveryError(() => check({ 'x-api-key': 'k-123456\u00a0' }), 'bad_api_key', ['k-123456']);
 		expectDeliveryError(() => check({ authorization: 'Bearer\u00a0k-123456' }), 'missing_header');
 		expect(check({ authorization: 'Bearer \tk-123456' }).source).toBe('bearer');
@@ -89,9 +89,9 @@ describe('fields every delivery documents are required', () => {
 
 describe('rotation bookkeeping', () => {
 	it('names the configured key that matched when the current one is blank', () => {
-		const result = verifySharedSecret({ headers: { 'x-api-key': 'previous-key-1' }, headerName: 'x-api-key', keys: ['', 'previous-key-1'] });
+		const result = verifySharedSecret({ headers: normalizeHeaders({ 'x-api-key': 'previous-key-1' }), headerName: 'x-api-key', keys: ['', 'previous-key-1'] });
 		expect(result.keyIndex).toBe(1);
-		expectDeliveryError(() => verifySharedSecret({ headers: { 'x-api-key': 'x' }, headerName: 'x-api-key', keys: ['', ''] }), 'not_configured');
+		expectDeliveryError(() => verifySharedSecret({ headers: normalizeHeaders({ 'x-api-key': 'x' }), headerName: 'x-api-key', keys: ['', ''] }), 'not_configured');
 	});
 });
 

@@ -1,5 +1,5 @@
 import { createRoomleToken } from '../../../nodes/shared/roomleToken';
-import { receiveRoomle, type RoomleSettings } from '../../../nodes/shared/vendors/roomle';
+import { receiveRoomle, type RoomleSettings } from '../../../nodes/RoomleTrigger/receive';
 import { ROOMLE_SHARE_BODY, ROOMLE_TOKEN_VECTOR as V } from '../../vectors';
 import { makeDelivery } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';

@@ -1,3 +1,4 @@
+import { normalizeHeaders } from '../../../nodes/shared/encoding';
 import { createHmac } from 'node:crypto';
 
 import {
@@ -35,7 +36,7 @@ describe('Standard Webhooks reference vector', () => {
 	});
 
 	it('verifyStandardWebhook accepts the published request with a fixed clock', () => {
-		expect(verifyStandardWebhook({ headers: vectorHeaders(), body, secrets: [V.secret], clock: fixedClock() })).toEqual({
+		expect(verifyStandardWebhook({ headers: normalizeHeaders(vectorHeaders()), body, secrets: [V.secret], clock: fixedClock() })).toEqual({
 			id: V.id,
 			timestampSec: V.timestamp,
 			secretIndex: 0,
@@ -43,16 +44,16 @@ describe('Standard Webhooks reference vector', () => {
 	});
 
 	it('rejects the published request with the real clock (it is years old)', () => {
-		expectDeliveryError(() => verifyStandardWebhook({ headers: vectorHeaders(), body, secrets: [V.secret], clock: Date.now }), 'stale_timestamp', [V.secret, KEY_B64]);
+		expectDeliveryError(() => verifyStandardWebhook({ headers: normalizeHeaders(vectorHeaders()), body, secrets: [V.secret], clock: Date.now }), 'stale_timestamp', [V.secret, KEY_B64]);
 	});
 
 	it('looks headers up case-insensitively', () => {
 		const headers = { 'Webhook-Id': V.id, 'WEBHOOK-TIMESTAMP': String(V.timestamp), 'Webhook-Signature': V.signature };
-		expect(verifyStandardWebhook({ headers, body, secrets: [V.secret], clock: fixedClock() }).secretIndex).toBe(0);
+		expect(verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: [V.secret], clock: fixedClock() }).secretIndex).toBe(0);
 	});
 
 	it('rejects a changed body, id or timestamp', () => {
-		const run = (headers: Record<string, string>, raw = body) => () => verifyStandardWebhook({ headers, body: raw, secrets: [V.secret], clock: fixedClock() });
+		const run = (headers: Record<string, string>, raw = body) => () => verifyStandardWebhook({ headers: normalizeHeaders(headers), body: raw, secrets: [V.secret], clock: fixedClock() });
 		expectDeliveryError(run(vectorHeaders(), Buffer.from('{"test":2432232314}')), 'bad_signature', [V.secret, KEY_B64]);
 		expectDeliveryError(run({ ...vectorHeaders(), 'webhook-id': 'msg_other' }), 'bad_signature');
 		expectDeliveryError(run({ ...vectorHeaders(), 'webhook-timestamp': String(V.timestamp + 1) }), 'bad_signature');
@@ -61,7 +62,7 @@ describe('Standard Webhooks reference vector', () => {
 
 describe('verifyStandardWebhook: signature header', () => {
 	const verify = (signature: string, secrets = [V.secret]) =>
-		verifyStandardWebhook({ headers: { ...vectorHeaders(), 'webhook-signature': signature }, body, secrets, clock: fixedClock() });
+		verifyStandardWebhook({ headers: normalizeHeaders({ ...vectorHeaders(), 'webhook-signature': signature }), body, secrets, clock: fixedClock() });
 	const otherSig = independentSignature('whsec_' + Buffer.from('another key of 24 bytes!').toString('base64'), V.id, V.timestamp, body);
 
 	it('accepts a space-separated list where any entry matches', () => {
@@ -89,7 +90,7 @@ describe('verifyStandardWebhook: signature header', () => {
 		const newSecret = 'whsec_' + Buffer.from('the new secret key, 32 bytes!!!!').toString('base64');
 		const headers = signStandardWebhook({ secret: newSecret, body, timestamp: V.timestamp, id: V.id });
 		expect(headers['webhook-signature']).toBe(independentSignature(newSecret, V.id, V.timestamp, body));
-		expect(verifyStandardWebhook({ headers, body, secrets: [newSecret, V.secret], clock: fixedClock() }).secretIndex).toBe(0);
+		expect(verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: [newSecret, V.secret], clock: fixedClock() }).secretIndex).toBe(0);
 	});
 });
 
@@ -97,18 +98,18 @@ describe('verifyStandardWebhook: headers and timestamp', () => {
 	it.each(['webhook-id', 'webhook-timestamp', 'webhook-signature'])('rejects a missing %s header and names it', (name) => {
 		const headers: Record<string, string> = vectorHeaders();
 		delete headers[name];
-		const error = expectDeliveryError(() => verifyStandardWebhook({ headers, body, secrets: [V.secret], clock: fixedClock() }), 'missing_header', [V.secret, KEY_B64]);
+		const error = expectDeliveryError(() => verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: [V.secret], clock: fixedClock() }), 'missing_header', [V.secret, KEY_B64]);
 		expect(error.message).toContain(name);
 	});
 
 	it('treats an empty header as missing', () => {
 		const headers = { ...vectorHeaders(), 'webhook-signature': '   ' };
-		expectDeliveryError(() => verifyStandardWebhook({ headers, body, secrets: [V.secret], clock: fixedClock() }), 'missing_header');
+		expectDeliveryError(() => verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: [V.secret], clock: fixedClock() }), 'missing_header');
 	});
 
 	it.each(['abc', '1614265330.5', '-1614265330', '2021-02-25T15:02:10Z', '0x603'])('rejects a non-numeric timestamp %p', (timestamp) => {
 		const headers = { ...vectorHeaders(), 'webhook-timestamp': timestamp };
-		expectDeliveryError(() => verifyStandardWebhook({ headers, body, secrets: [V.secret], clock: fixedClock() }), 'bad_timestamp');
+		expectDeliveryError(() => verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: [V.secret], clock: fixedClock() }), 'bad_timestamp');
 	});
 
 	const at = (offsetSec: number, toleranceSec?: number) => {
@@ -118,7 +119,7 @@ describe('verifyStandardWebhook: headers and timestamp', () => {
 			'webhook-timestamp': String(timestamp),
 			'webhook-signature': independentSignature(V.secret, V.id, timestamp, body),
 		};
-		return () => verifyStandardWebhook({ headers, body, secrets: [V.secret], clock: fixedClock(), toleranceSec });
+		return () => verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: [V.secret], clock: fixedClock(), toleranceSec });
 	};
 
 	it('defaults to a ±300 s window, boundary included', () => {
@@ -139,24 +140,24 @@ describe('verifyStandardWebhook: headers and timestamp', () => {
 describe('Standard Webhooks secrets', () => {
 	it('accepts the secret without the whsec_ prefix', () => {
 		expect(standardWebhooksKey(KEY_B64)).toEqual(Buffer.from(KEY_B64, 'base64'));
-		expect(verifyStandardWebhook({ headers: vectorHeaders(), body, secrets: [KEY_B64], clock: fixedClock() }).secretIndex).toBe(0);
+		expect(verifyStandardWebhook({ headers: normalizeHeaders(vectorHeaders()), body, secrets: [KEY_B64], clock: fixedClock() }).secretIndex).toBe(0);
 		expect(signStandardWebhook({ secret: KEY_B64, body, timestamp: V.timestamp, id: V.id })['webhook-signature']).toBe(V.signature);
 	});
 
 	it.each(['whsec_not base64!!', 'whsec_', 'whsec_abcde', 'plain text secret'])('an invalid secret %p is not_configured and is never echoed', (secret) => {
-		expectDeliveryError(() => verifyStandardWebhook({ headers: vectorHeaders(), body, secrets: [secret], clock: fixedClock() }), 'not_configured', [secret.replace(/^whsec_/, '')]);
+		expectDeliveryError(() => verifyStandardWebhook({ headers: normalizeHeaders(vectorHeaders()), body, secrets: [secret], clock: fixedClock() }), 'not_configured', [secret.replace(/^whsec_/, '')]);
 		expectDeliveryError(() => signStandardWebhook({ secret, body, timestamp: V.timestamp }), 'not_configured', [secret.replace(/^whsec_/, '')]);
 	});
 
 	it('fails closed with no secret', () => {
-		expectDeliveryError(() => verifyStandardWebhook({ headers: vectorHeaders(), body, secrets: [], clock: fixedClock() }), 'not_configured');
-		expectDeliveryError(() => verifyStandardWebhook({ headers: vectorHeaders(), body, secrets: ['', '  '], clock: fixedClock() }), 'not_configured');
+		expectDeliveryError(() => verifyStandardWebhook({ headers: normalizeHeaders(vectorHeaders()), body, secrets: [], clock: fixedClock() }), 'not_configured');
+		expectDeliveryError(() => verifyStandardWebhook({ headers: normalizeHeaders(vectorHeaders()), body, secrets: ['', '  '], clock: fixedClock() }), 'not_configured');
 	});
 
 	it('generates a msg_ id when none is given, and floors fractional timestamps', () => {
 		const headers = signStandardWebhook({ secret: V.secret, body, timestamp: V.timestamp + 0.9 });
 		expect(headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
 		expect(headers['webhook-timestamp']).toBe(String(V.timestamp));
-		expect(verifyStandardWebhook({ headers, body, secrets: [V.secret], clock: fixedClock() }).id).toBe(headers['webhook-id']);
+		expect(verifyStandardWebhook({ headers: normalizeHeaders(headers), body, secrets: [V.secret], clock: fixedClock() }).id).toBe(headers['webhook-id']);
 	});
 });

@@ -2,7 +2,8 @@ import { createHmac } from 'node:crypto';
 
 import { bodyFingerprint } from '../../../nodes/shared/hmac';
 import { signStandardWebhook } from '../../../nodes/shared/standardWebhooks';
-import { receiveSynchub, SYNCHUB_DEFAULT_HEADER, SYNCHUB_DEFAULT_SCHEME, type SynchubSettings } from '../../../nodes/shared/vendors/synchub';
+import { SYNCHUB_DEFAULT_HEADER, SYNCHUB_DEFAULT_SCHEME } from '../../../nodes/shared/n8n/hmacParameters';
+import { receiveSynchub, type SynchubSettings } from '../../../nodes/SynchubTrigger/receive';
 import { makeDelivery } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';
 

@@ -1,4 +1,4 @@
-import { receiveSynthesisVr, type SynthesisVrSettings } from '../../../nodes/shared/vendors/synthesisVr';
+import { receiveSynthesisVr, type SynthesisVrSettings } from '../../../nodes/SynthesisVrTrigger/receive';
 import { SYNTHESISVR_BATCH_BODY, SYNTHESISVR_CREATE_BODY } from '../../vectors';
 import { makeDelivery, RECEIVED_AT } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';

@@ -1,4 +1,4 @@
-import { decodeBase64, decodeHex, headerValue, safeEqual } from '../../../nodes/shared/encoding';
+import { decodeBase64, decodeHex, headerValue, normalizeHeaders, safeEqual } from '../../../nodes/shared/encoding';
 import { DeliveryError } from '../../../nodes/shared/errors';
 import { assertFreshTimestamp, parseTimestamp } from '../../../nodes/shared/timestamps';
 import { expectDeliveryError } from '../../vectors/deliveryError';
@@ -57,10 +57,10 @@ describe('encoding helpers', () => {
 		expect(safeEqual('abc', 'abcd')).toBe(false);
 	});
 	it('headerValue is case-insensitive, takes the first of repeated headers, and treats blank as absent', () => {
-		expect(headerValue({ 'X-Thing': ' v ' }, 'x-thing')).toBe('v');
-		expect(headerValue({ 'x-thing': ['a', 'b'] }, 'X-THING')).toBe('a');
-		expect(headerValue({ 'x-thing': '' }, 'x-thing')).toBeUndefined();
-		expect(headerValue({ 'x-thing': undefined }, 'x-thing')).toBeUndefined();
+		expect(headerValue(normalizeHeaders({ 'X-Thing': ' v ' }), 'x-thing')).toBe('v');
+		expect(headerValue(normalizeHeaders({ 'x-thing': ['a', 'b'] }), 'X-THING')).toBe('a');
+		expect(headerValue(normalizeHeaders({ 'x-thing': '' }), 'x-thing')).toBeUndefined();
+		expect(headerValue(normalizeHeaders({ 'x-thing': undefined }), 'x-thing')).toBeUndefined();
 	});
 });
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
-import { ApiRtcEventSchema } from '../../../nodes/shared/schemas/apiRtc';
-import { SynthesisVrEventSchema } from '../../../nodes/shared/schemas/synthesisVr';
+import { ApiRtcEventSchema } from '../../../nodes/ApiRtcTrigger/schema';
+import { SynthesisVrEventSchema } from '../../../nodes/SynthesisVrTrigger/schema';
 import { formatPath, parseJsonBody, parseWith } from '../../../nodes/shared/validation';
 import { APIRTC_TICKET_BODY, SYNTHESISVR_CREATE_BODY } from '../../vectors';
 import { expectDeliveryError } from '../../vectors/deliveryError';

@@ -1,9 +1,9 @@
-import { verifySharedSecret } from '../apiKey';
-import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
+import { verifySharedSecret } from '../shared/apiKey';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../shared/delivery';
 import { z } from 'zod';
 
-import { APIRTC_OBJECTS, ApiRtcEventSchema } from '../schemas/apiRtc';
-import { parseJsonBody, parseWith } from '../validation';
+import { APIRTC_OBJECTS, ApiRtcEventSchema } from './schema';
+import { parseJsonBody, parseWith } from '../shared/validation';
 
 export interface ApiRtcSettings extends CommonOptions {
 	/** The custom header added in the ApiRTC console: the only way ApiRTC deliveries can be authenticated. */

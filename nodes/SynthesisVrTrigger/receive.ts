@@ -1,8 +1,8 @@
-import { verifySharedSecret } from '../apiKey';
-import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
-import { DeliveryError } from '../errors';
-import { SynthesisVrEventSchema } from '../schemas/synthesisVr';
-import { parseJsonBody, parseWith } from '../validation';
+import { verifySharedSecret } from '../shared/apiKey';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../shared/delivery';
+import { DeliveryError } from '../shared/errors';
+import { SynthesisVrEventSchema } from './schema';
+import { parseJsonBody, parseWith } from '../shared/validation';
 
 export interface SynthesisVrSettings extends CommonOptions {
 	/** SynthesisVR signs nothing: an optional shared token in a header or the query string. */

@@ -1,6 +1,6 @@
-import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
-import { headerValue } from '../encoding';
-import { DeliveryError } from '../errors';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../shared/delivery';
+import { headerValue } from '../shared/encoding';
+import { DeliveryError } from '../shared/errors';
 import { timingSafeEqual } from 'node:crypto';
 
 import {
@@ -15,20 +15,12 @@ import {
 	type SignedContent,
 	signedMessage,
 	verifyHmac,
-} from '../hmac';
-import { classifySynchubEvent, SynchubPayloadSchema } from '../schemas/synchub';
-import type { ReplayIdentity } from '../replay';
-import { STANDARD_WEBHOOKS_HEADERS, verifyStandardWebhook } from '../standardWebhooks';
-import { assertFreshTimestamp, type Clock, parseTimestamp } from '../timestamps';
-import { parseJsonBody, parseWith } from '../validation';
-
-/**
- * SYNCHUB "uses the secret to hash an HTTP header" but has not published the header name,
- * algorithm, encoding or signed string. Defaults: HMAC-SHA256 of the raw body, hex, in
- * `x-synchub-signature`; everything is configurable, and `auto` finds the scheme.
- */
-export const SYNCHUB_DEFAULT_SCHEME: HmacScheme = { algorithm: 'sha256', encoding: 'hex', prefix: '', signedContent: 'body' };
-export const SYNCHUB_DEFAULT_HEADER = 'x-synchub-signature';
+} from '../shared/hmac';
+import { classifySynchubEvent, SynchubPayloadSchema } from './schema';
+import type { ReplayIdentity } from '../shared/replay';
+import { STANDARD_WEBHOOKS_HEADERS, verifyStandardWebhook } from '../shared/standardWebhooks';
+import { assertFreshTimestamp, type Clock, parseTimestamp } from '../shared/timestamps';
+import { parseJsonBody, parseWith } from '../shared/validation';
 
 /** Header names tried by auto-detect, most likely first. */
 export const AUTO_DETECT_HEADERS = [

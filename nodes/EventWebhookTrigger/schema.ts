@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-import { parseIsoDate } from '../timestamps';
+import { parseIsoDate } from '../shared/timestamps';
 
 /**
  * The generic admin-console envelope `{event_time, event_type, current_context, data}`. The

@@ -1,10 +1,10 @@
-import { verifySharedSecret } from '../apiKey';
-import { admitDelivery, buildMeta, type CommonOptions, type Delivery, type ReceiveResult } from '../delivery';
-import { headerValue } from '../encoding';
-import { DeliveryError } from '../errors';
-import { bodyFingerprint } from '../hmac';
-import { GenericEventSchema, normaliseEventTime } from '../schemas/eventWebhook';
-import { parseJsonBody, parseWith } from '../validation';
+import { verifySharedSecret } from '../shared/apiKey';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, type ReceiveResult } from '../shared/delivery';
+import { headerValue } from '../shared/encoding';
+import { DeliveryError } from '../shared/errors';
+import { bodyFingerprint } from '../shared/hmac';
+import { GenericEventSchema, normaliseEventTime } from './schema';
+import { parseJsonBody, parseWith } from '../shared/validation';
 
 export interface EventWebhookSettings extends CommonOptions {
 	apiKey?: { keys: string[]; headerName: string };

@@ -1,10 +1,10 @@
-import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../delivery';
-import { headerValue } from '../encoding';
-import { bodyFingerprint } from '../hmac';
-import { type RoomleCbcIv, verifyRoomleToken } from '../roomleToken';
-import { RoomleEventSchema } from '../schemas/roomle';
-import type { Clock } from '../timestamps';
-import { parseJsonBody, parseWith } from '../validation';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, passesFilter, type ReceiveResult } from '../shared/delivery';
+import { headerValue } from '../shared/encoding';
+import { bodyFingerprint } from '../shared/hmac';
+import { type RoomleCbcIv, verifyRoomleToken } from '../shared/roomleToken';
+import { RoomleEventSchema } from './schema';
+import type { Clock } from '../shared/timestamps';
+import { parseJsonBody, parseWith } from '../shared/validation';
 
 export interface RoomleSettings extends CommonOptions {
 	token?: { headerName: string; apiKey: string; secret: string; toleranceSec: number; cbcIv?: RoomleCbcIv };

@@ -14,7 +14,8 @@ const dist = path.join(__dirname, '..', 'dist', 'nodes', 'shared');
 const { verifyHmac } = require(path.join(dist, 'hmac'));
 const { createRoomleToken, verifyRoomleToken } = require(path.join(dist, 'roomleToken'));
 const { receiveSynthesisVr } = require(path.join(dist, '..', 'SynthesisVrTrigger', 'receive'));
-const { receiveSynchub, AUTO_DETECT_HEADERS } = require(path.join(dist, '..', 'SynchubTrigger', 'receive'));
+const { receiveSynchub } = require(path.join(dist, '..', 'SynchubTrigger', 'receive'));
+const { AUTO_DETECT_HEADERS } = require(path.join(dist, '..', 'SynchubTrigger', 'verify'));
 const { deliver, closeSenderDispatchers } = require(path.join(dist, 'sender'));
 const { request } = require('undici');
 

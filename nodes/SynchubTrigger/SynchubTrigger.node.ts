@@ -18,11 +18,8 @@ import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { systemClock } from '../shared/timestamps';
-import {
-	receiveSynchub,
-	type SynchubSettings,
-	type SynchubVerification,
-} from './receive';
+import { receiveSynchub, type SynchubSettings } from './receive';
+import type { SynchubVerification } from './verify';
 
 const signed = { show: { verification: ['hmac'] } };
 

@@ -108,6 +108,11 @@ export interface HmacVerification {
 	/** Allowed clock difference in seconds, both directions; 0 turns the check off. */
 	toleranceSec: number;
 	clock: Clock;
+	/**
+	 * Digests already computed for this request, by signed content, algorithm and secret: a
+	 * caller trying several schemes on one request (auto-detect) hashes the body once for each.
+	 */
+	digestCache?: Map<string, Buffer>;
 }
 
 export interface HmacVerified {
@@ -119,6 +124,14 @@ export interface HmacVerified {
 function hasUsableSecret(secrets: ReadonlyArray<string | Buffer>): boolean {
 	for (const secret of secrets) if (secret.length > 0) return true;
 	return false;
+}
+
+function cachedDigest(input: HmacVerification, secretIndex: number, compute: () => Buffer): Buffer {
+	if (!input.digestCache) return compute();
+	const key = `${input.scheme.signedContent}|${input.scheme.algorithm}|${secretIndex}`;
+	let digest = input.digestCache.get(key);
+	if (!digest) input.digestCache.set(key, (digest = compute()));
+	return digest;
 }
 
 /**
@@ -171,7 +184,7 @@ export function verifyHmac(input: HmacVerification): HmacVerified {
 	for (let secretIndex = 0; secretIndex < secrets.length; secretIndex++) {
 		const secret = secrets[secretIndex];
 		if (secret.length === 0) continue;
-		const expected = hmacOfParts(scheme.algorithm, secret, head, input.body);
+		const expected = cachedDigest(input, secretIndex, () => hmacOfParts(scheme.algorithm, secret, head, input.body));
 		// Compare every candidate even after a match, so timing does not depend on position.
 		let matched = false;
 		for (const candidate of candidates) {

@@ -12,7 +12,7 @@ import * as fc from 'fast-check';
 
 import type { HeaderBag } from '../../nodes/shared/encoding';
 import { ROOMLE_EVENTS } from '../../nodes/RoomleTrigger/schema';
-import { AUTO_DETECT_HEADERS } from '../../nodes/SynchubTrigger/receive';
+import { AUTO_DETECT_HEADERS } from '../../nodes/SynchubTrigger/verify';
 
 // ---------------------------------------------------------------------------------------------
 // Text

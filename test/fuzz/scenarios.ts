@@ -11,7 +11,8 @@ import type { HmacScheme } from '../../nodes/shared/hmac';
 import { type ApiRtcSettings, receiveApiRtc } from '../../nodes/ApiRtcTrigger/receive';
 import { type EventWebhookSettings, receiveEventWebhook } from '../../nodes/EventWebhookTrigger/receive';
 import { type RoomleSettings, receiveRoomle } from '../../nodes/RoomleTrigger/receive';
-import { AUTO_DETECT_HEADERS, receiveSynchub, type SynchubSettings } from '../../nodes/SynchubTrigger/receive';
+import { receiveSynchub, type SynchubSettings } from '../../nodes/SynchubTrigger/receive';
+import { AUTO_DETECT_HEADERS } from '../../nodes/SynchubTrigger/verify';
 import { receiveSynthesisVr, type SynthesisVrSettings } from '../../nodes/SynthesisVrTrigger/receive';
 import {
 	allowListArb,

@@ -17,7 +17,7 @@ import { normalizeHeaders } from '../../nodes/shared/encoding';
 import * as fc from 'fast-check';
 
 import type { Delivery } from '../../nodes/shared/delivery';
-import { AUTO_DETECT_HEADERS } from '../../nodes/SynchubTrigger/receive';
+import { AUTO_DETECT_HEADERS } from '../../nodes/SynchubTrigger/verify';
 import { headerSafeSecret, NOW_MS, NOW_SEC, RECEIVED_AT, secretText } from './arbitraries';
 import { attempt, ensure, ensureAccepted, ensureUnauthorized, findPrototypeKey } from './contracts';
 import { fuzz, note } from './run';

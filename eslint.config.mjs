@@ -22,10 +22,11 @@ export default [
 		rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
 	},
 	{
-		// The verification core is pure TypeScript with no n8n imports (so it can be tested and
+		// The verification core and each trigger's receive, verify and schema files are pure
+		// TypeScript with no n8n imports (so it can be tested and
 		// reused by the sender): it throws its own DeliveryError, which nodes/shared/n8n turns into
 		// a 4xx answer, and the sender's errors become NodeApiError in the Send Webhook node.
-		files: ['nodes/shared/**/*.ts'],
+		files: ['nodes/shared/**/*.ts', 'nodes/*/receive.ts', 'nodes/*/verify.ts', 'nodes/*/schema.ts'],
 		ignores: ['nodes/shared/n8n/**'],
 		rules: { '@n8n/community-nodes/require-node-api-error': 'off' },
 	},

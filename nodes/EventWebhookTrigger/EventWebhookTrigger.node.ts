@@ -1,83 +1,68 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
-	commonOptions,
 	handleDelivery,
 	readCommonOptions,
-	RESPOND_WEBHOOKS,
 	respondImmediately,
-	respondParameter,
-	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
+import {
+	commonOptions,
+	RESPOND_WEBHOOKS,
+	respondParameter,
+	vendorTriggerDescription,
+} from '../shared/n8n/triggerDescription';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { type EventWebhookSettings, receiveEventWebhook } from './receive';
 
 export class EventWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Event Webhook Trigger',
-		name: 'eventWebhookTrigger',
-		icon: { light: 'file:eventWebhook.svg', dark: 'file:eventWebhook.dark.svg' },
-		group: ['trigger'],
-		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
-		version: [1, 2],
-		defaultVersion: 2,
+		...vendorTriggerDescription({
+			displayName: 'Event Webhook Trigger',
+			name: 'eventWebhookTrigger',
+			description: 'Starts the workflow on an {event_time, event_type, current_context, data} webhook authenticated by an API key',
+			credential: { name: 'eventWebhookApi', shownWhen: { authentication: ['apiKey'] } },
+			webhooks: RESPOND_WEBHOOKS,
+			panel: {
+				sender: 'your admin console',
+				consoleSteps:
+					'In the sending system, open Admin Console → Settings → Webhook Settings → Create Webhook: notification type REST, the URL, the events you want and the API key of your credential.',
+			},
+			setupNotice:
+				'In the sending system: Admin Console → Settings → Webhook Settings → Create Webhook. Notification type REST, the production URL above, the events you want, and the API key from your credential.',
+			properties: [
+				{
+					displayName: 'Authentication',
+					name: 'authentication',
+					type: 'options',
+					options: [
+						{ name: 'API Key', value: 'apiKey', description: 'Require the API key in a header or as Authorization: Bearer' },
+						{ name: 'None', value: 'none' },
+					],
+					default: 'apiKey',
+				},
+				{
+					displayName: 'API Key Header',
+					name: 'headerName',
+					type: 'string',
+					default: 'x-api-key',
+					description: 'Header that carries the key. Authorization: Bearer &lt;key&gt; is accepted too.',
+					displayOptions: { show: { authentication: ['apiKey'] } },
+				},
+				{
+					displayName: 'Event Type Filter',
+					name: 'eventTypes',
+					type: 'string',
+					default: '',
+					placeholder: 'user.created, order.*',
+					description: 'Comma-separated event_type values to pass on (a trailing * matches a prefix). Empty passes all.',
+				},
+				respondParameter(),
+				commonOptions,
+			],
+		}),
 		subtitle: '={{ $parameter["eventTypes"] ? "Events: " + $parameter["eventTypes"] : "All events" }}',
-		description:
-			'Starts the workflow on an {event_time, event_type, current_context, data} webhook authenticated by an API key',
-		defaults: { name: 'Event Webhook Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'eventWebhookApi',
-				required: true,
-				displayOptions: { show: { authentication: ['apiKey'] } },
-			},
-		],
-		webhooks: RESPOND_WEBHOOKS,
-		triggerPanel: vendorTriggerPanel(
-			'your admin console',
-			'In the sending system, open Admin Console → Settings → Webhook Settings → Create Webhook: notification type REST, the URL, the events you want and the API key of your credential.',
-		),
-		properties: [
-			{
-				displayName:
-					'In the sending system: Admin Console → Settings → Webhook Settings → Create Webhook. Notification type REST, the production URL above, the events you want, and the API key from your credential.',
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'API Key', value: 'apiKey', description: 'Require the API key in a header or as Authorization: Bearer' },
-					{ name: 'None', value: 'none' },
-				],
-				default: 'apiKey',
-			},
-			{
-				displayName: 'API Key Header',
-				name: 'headerName',
-				type: 'string',
-				default: 'x-api-key',
-				description: 'Header that carries the key. Authorization: Bearer &lt;key&gt; is accepted too.',
-				displayOptions: { show: { authentication: ['apiKey'] } },
-			},
-			{
-				displayName: 'Event Type Filter',
-				name: 'eventTypes',
-				type: 'string',
-				default: '',
-				placeholder: 'user.created, order.*',
-				description: 'Comma-separated event_type values to pass on (a trailing * matches a prefix). Empty passes all.',
-			},
-			respondParameter(),
-			commonOptions,
-		],
+		icon: { light: 'file:eventWebhook.svg', dark: 'file:eventWebhook.dark.svg' },
 	};
 
 	webhookMethods = credentialCheckedWebhookMethods('eventWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'apiKey');

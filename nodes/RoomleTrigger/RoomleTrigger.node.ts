@@ -1,18 +1,19 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
-	commonOptions,
-	EMPTY_MEANS_ALL_HINT,
 	handleDelivery,
 	readCommonOptions,
 	readList,
 	readTolerance,
-	RESPOND_WEBHOOKS,
 	respondImmediately,
-	respondParameter,
-	vendorTriggerPanel,
 } from '../shared/n8n/trigger';
+import {
+	commonOptions,
+	EMPTY_MEANS_ALL_HINT,
+	RESPOND_WEBHOOKS,
+	respondParameter,
+	vendorTriggerDescription,
+} from '../shared/n8n/triggerDescription';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import type { RoomleCbcIv } from '../shared/roomleToken';
@@ -22,107 +23,92 @@ import { receiveRoomle, type RoomleSettings } from './receive';
 
 export class RoomleTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Roomle Trigger',
-		name: 'roomleTrigger',
-		icon: { light: 'file:roomle.svg', dark: 'file:roomle.dark.svg' },
-		group: ['trigger'],
-		// 2 behaves as 1 but costs n8n less per request (see handleDelivery).
-		version: [1, 2],
-		defaultVersion: 2,
-		subtitle: '={{$parameter["respond"] === "lastNode" ? "Roomle email as fallback" : "Acknowledge at once"}}',
-		description: 'Starts the workflow when a Roomle configurator sends an email event (save, share, AR link, 3D export)',
-		defaults: { name: 'Roomle Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'roomleWebhookApi',
-				required: true,
-				displayOptions: { show: { authentication: ['token'] } },
+		...vendorTriggerDescription({
+			displayName: 'Roomle Trigger',
+			name: 'roomleTrigger',
+			description: 'Starts the workflow when a Roomle configurator sends an email event (save, share, AR link, 3D export)',
+			credential: { name: 'roomleWebhookApi', shownWhen: { authentication: ['token'] } },
+			// Roomle sends its own email when the answer is 300 or more. "After the workflow" answers
+			// only once the workflow has finished: a failed workflow answers 500 and Roomle takes over.
+			webhooks: RESPOND_WEBHOOKS,
+			panel: {
+				sender: 'Roomle',
+				consoleSteps:
+					'In Roomle, set the URL as the tenant webhook URL and enter the API key Roomle gave you in the tenant settings (it makes the token verifiable).',
 			},
-		],
-		// Roomle sends its own email when the answer is 300 or more. "After the workflow" answers
-		// only once the workflow has finished: a failed workflow answers 500 and Roomle takes over.
-		webhooks: RESPOND_WEBHOOKS,
-		triggerPanel: vendorTriggerPanel(
-			'Roomle',
-			'In Roomle, set the URL as the tenant webhook URL and enter the API key Roomle gave you in the tenant settings (it makes the token verifiable).',
-		),
-		properties: [
-			{
-				displayName:
-					'Set the production URL above as the webhook URL of your Roomle tenant, and enter the api key Roomle gave you in the tenant settings (without it, Roomle signs with a default secret and the token proves nothing).',
-				name: 'setupNotice',
-				type: 'notice',
-				default: '',
-			},
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{ name: 'Token', value: 'token', description: 'Decrypt and check the token header with your api key and secret' },
-					{ name: 'None', value: 'none', description: 'Accept deliveries without checking the token' },
-				],
-				default: 'token',
-			},
-			{
-				displayName: 'Token Header Name',
-				name: 'headerName',
-				type: 'string',
-				default: 'token',
-				description: 'Roomle has not published the header name; "token" is the documented default of its API',
-				displayOptions: { show: { authentication: ['token'] } },
-			},
-			{
-				displayName: 'Tolerance (Seconds)',
-				name: 'toleranceSeconds',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 86400 },
-				default: 300,
-				description: 'How far the token time may be from now, in either direction. 0 turns the check off.',
-				displayOptions: { show: { authentication: ['token'] } },
-			},
-			{
-				displayName: 'IV for 01 (CBC) Tokens',
-				name: 'cbcIv',
-				type: 'options',
-				options: [
-					{
-						name: 'Zero IV or Key as IV',
-						value: 'auto',
-						description: 'Roomle has not published its IV: either fixed IV is accepted, and meta.verification.iv says which',
-					},
-					{
-						name: 'Prefixed to the Token (Weaker)',
-						value: 'prefixed',
-						description:
-							'First 16 bytes are the IV. The sender then chooses the IV, so anyone holding one old token can re-date and replay it.',
-					},
-				],
-				default: 'auto',
-				displayOptions: { show: { authentication: ['token'] } },
-			},
-			respondParameter({
-				default: 'lastNode',
-				onReceived: { name: 'Immediately', description: 'Answer 200 at once: Roomle never sends its own email, your workflow must' },
-				lastNode: {
-					name: 'After the Workflow (Roomle Email as Fallback)',
-					description:
-						'Answer when the workflow has finished: if it fails, the answer is an error and Roomle sends its own email instead',
+			setupNotice:
+				'Set the production URL above as the webhook URL of your Roomle tenant, and enter the api key Roomle gave you in the tenant settings (without it, Roomle signs with a default secret and the token proves nothing).',
+			properties: [
+				{
+					displayName: 'Authentication',
+					name: 'authentication',
+					type: 'options',
+					options: [
+						{ name: 'Token', value: 'token', description: 'Decrypt and check the token header with your api key and secret' },
+						{ name: 'None', value: 'none', description: 'Accept deliveries without checking the token' },
+					],
+					default: 'token',
 				},
-			}),
-			{
-				displayName: 'Event Filter',
-				name: 'events',
-				type: 'multiOptions',
-				hint: EMPTY_MEANS_ALL_HINT,
-				options: ROOMLE_EVENTS.map((event) => ({ name: event, value: event })),
-				default: [],
-				description: 'Events to pass on. Filtered events are answered 200, so Roomle sends no email for them.',
-			},
-			commonOptions,
-		],
+				{
+					displayName: 'Token Header Name',
+					name: 'headerName',
+					type: 'string',
+					default: 'token',
+					description: 'Roomle has not published the header name; "token" is the documented default of its API',
+					displayOptions: { show: { authentication: ['token'] } },
+				},
+				{
+					displayName: 'Tolerance (Seconds)',
+					name: 'toleranceSeconds',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 86400 },
+					default: 300,
+					description: 'How far the token time may be from now, in either direction. 0 turns the check off.',
+					displayOptions: { show: { authentication: ['token'] } },
+				},
+				{
+					displayName: 'IV for 01 (CBC) Tokens',
+					name: 'cbcIv',
+					type: 'options',
+					options: [
+						{
+							name: 'Zero IV or Key as IV',
+							value: 'auto',
+							description: 'Roomle has not published its IV: either fixed IV is accepted, and meta.verification.iv says which',
+						},
+						{
+							name: 'Prefixed to the Token (Weaker)',
+							value: 'prefixed',
+							description:
+								'First 16 bytes are the IV. The sender then chooses the IV, so anyone holding one old token can re-date and replay it.',
+						},
+					],
+					default: 'auto',
+					displayOptions: { show: { authentication: ['token'] } },
+				},
+				respondParameter({
+					default: 'lastNode',
+					onReceived: { name: 'Immediately', description: 'Answer 200 at once: Roomle never sends its own email, your workflow must' },
+					lastNode: {
+						name: 'After the Workflow (Roomle Email as Fallback)',
+						description:
+							'Answer when the workflow has finished: if it fails, the answer is an error and Roomle sends its own email instead',
+					},
+				}),
+				{
+					displayName: 'Event Filter',
+					name: 'events',
+					type: 'multiOptions',
+					hint: EMPTY_MEANS_ALL_HINT,
+					options: ROOMLE_EVENTS.map((event) => ({ name: event, value: event })),
+					default: [],
+					description: 'Events to pass on. Filtered events are answered 200, so Roomle sends no email for them.',
+				},
+				commonOptions,
+			],
+		}),
+		subtitle: '={{$parameter["respond"] === "lastNode" ? "Roomle email as fallback" : "Acknowledge at once"}}',
+		icon: { light: 'file:roomle.svg', dark: 'file:roomle.dark.svg' },
 	};
 
 	webhookMethods = credentialCheckedWebhookMethods('roomleWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'token');

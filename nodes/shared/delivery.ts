@@ -64,6 +64,8 @@ export interface CommonOptions {
 }
 
 export const DEFAULT_MAX_BODY_KIB = 1024;
+/** n8n's own default ceiling (N8N_PAYLOAD_SIZE_MAX, 16 MiB): the highest *Max Body Size* a node accepts. */
+export const MAX_BODY_KIB = 16 * 1024;
 
 /** Refuses a body over the node's limit (413). Checked before the signature: it bounds the hashing. */
 function assertBodyWithinLimit(delivery: Delivery, maxBodyBytes = DEFAULT_MAX_BODY_KIB * 1024): void {

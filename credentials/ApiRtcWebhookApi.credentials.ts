@@ -1,6 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { allowedDomainsProperty } from './allowedDomains';
+import { receivedSecretNotice, secretField } from './secretFields';
 
 export class ApiRtcWebhookApi implements ICredentialType {
 	name = 'apiRtcWebhookApi';
@@ -12,13 +13,7 @@ export class ApiRtcWebhookApi implements ICredentialType {
 	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#apirtc-trigger';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'A secret shared with ApiRTC, not a login: there is no service n8n could test it against. Its format is checked when a trigger listens for a test event and when the workflow is published; a wrong value shows up as refused deliveries (401, in n8n\'s log).',
-			name: 'notice',
-			type: 'notice',
-			default: '',
-		},
+		receivedSecretNotice('ApiRTC'),
 		{
 			displayName: 'Header Name',
 			name: 'headerName',
@@ -27,15 +22,11 @@ export class ApiRtcWebhookApi implements ICredentialType {
 			required: true,
 			description: 'The custom HTTP header you add in the ApiRTC console (Company → Settings → WebHooks)',
 		},
-		{
+		secretField({
 			displayName: 'Header Value (Secret)',
 			name: 'secret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
 			description: 'A long random value; ApiRTC sends it in that header with every webhook',
-		},
+		}),
 		allowedDomainsProperty('the header'),
 	];
 }

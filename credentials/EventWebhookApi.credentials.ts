@@ -1,6 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { allowedDomainsProperty } from './allowedDomains';
+import { receivedSecretNotice, secretField } from './secretFields';
 
 export class EventWebhookApi implements ICredentialType {
 	name = 'eventWebhookApi';
@@ -12,30 +13,18 @@ export class EventWebhookApi implements ICredentialType {
 	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#event-webhook-trigger';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'A secret shared with the sending system, not a login: there is no service n8n could test it against. Its format is checked when a trigger listens for a test event and when the workflow is published; a wrong value shows up as refused deliveries (401, in n8n\'s log).',
-			name: 'notice',
-			type: 'notice',
-			default: '',
-		},
-		{
+		receivedSecretNotice('the sending system'),
+		secretField({
 			displayName: 'API Key',
 			name: 'apiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
 			description: 'The API key entered in the sending system\'s webhook settings',
-		},
-		{
+		}),
+		secretField({
 			displayName: 'Previous API Key',
 			name: 'previousApiKey',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
 			description: 'While rotating: the old key, still accepted. Leave empty otherwise.',
-		},
+			required: false,
+		}),
 		allowedDomainsProperty('the API key'),
 	];
 }

@@ -1,6 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { allowedDomainsProperty } from './allowedDomains';
+import { secretField, secretNotice } from './secretFields';
 
 export class StandardWebhooksApi implements ICredentialType {
 	name = 'standardWebhooksApi';
@@ -12,24 +13,16 @@ export class StandardWebhooksApi implements ICredentialType {
 	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#send-webhook';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'A signing secret for Send Webhook: there is no service n8n could test it against. Its format is checked when a workflow sends with it; a receiver that rejects the signature answers 401.',
-			name: 'notice',
-			type: 'notice',
-			default: '',
-		},
-		{
+		secretNotice(
+			'A signing secret for Send Webhook: there is no service n8n could test it against. Its format is checked when a workflow sends with it; a receiver that rejects the signature answers 401.',
+		),
+		secretField({
 			displayName: 'Signing Secret',
 			name: 'secret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
 			placeholder: 'whsec_...',
 			description:
 				'whsec_ followed by base64 key bytes (the Standard Webhooks format). Give the receiver the same value. Generate one with: node -e "console.log(\'whsec_\'+require(\'crypto\').randomBytes(24).toString(\'base64\'))".',
-		},
+		}),
 		allowedDomainsProperty('a request signed with this secret'),
 	];
 }

@@ -1,6 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { allowedDomainsProperty } from './allowedDomains';
+import { previousSecretField, receivedSecretNotice, secretField } from './secretFields';
 
 export class SynchubWebhookApi implements ICredentialType {
 	name = 'synchubWebhookApi';
@@ -12,32 +13,14 @@ export class SynchubWebhookApi implements ICredentialType {
 	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#synchub-trigger';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'A secret shared with SYNCHUB, not a login: there is no service n8n could test it against. Its format is checked when a trigger listens for a test event and when the workflow is published; a wrong value shows up as refused deliveries (401, in n8n\'s log).',
-			name: 'notice',
-			type: 'notice',
-			default: '',
-		},
-		{
+		receivedSecretNotice('SYNCHUB'),
+		secretField({
 			displayName: 'Secret',
 			name: 'secret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
 			description:
 				'The secret entered on the SYNCHUB destination. Also used by Send Webhook to sign HMAC requests. For Standard Webhooks use the whsec_... form.',
-		},
-		{
-			displayName: 'Previous Secret',
-			name: 'previousSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description:
-				'While rotating: the old secret, still accepted until every sender uses the new one. Leave empty otherwise.',
-		},
+		}),
+		previousSecretField(),
 		allowedDomainsProperty('a request signed with this secret'),
 	];
 }

@@ -1,6 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { allowedDomainsProperty } from './allowedDomains';
+import { secretField, secretNotice } from './secretFields';
 
 /** A secret sent as it is in a header of the receiver's choice, named after no vendor (Send Webhook's *Custom Header Secret*). */
 export class WebhookHeaderSecretApi implements ICredentialType {
@@ -13,13 +14,9 @@ export class WebhookHeaderSecretApi implements ICredentialType {
 	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#webhook-header-secret';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'A secret the receiver expects in a header, not a login: there is no service n8n could test it against. A receiver that does not accept it answers 401 or 403.',
-			name: 'notice',
-			type: 'notice',
-			default: '',
-		},
+		secretNotice(
+			'A secret the receiver expects in a header, not a login: there is no service n8n could test it against. A receiver that does not accept it answers 401 or 403.',
+		),
 		{
 			displayName: 'Header Name',
 			name: 'headerName',
@@ -28,15 +25,11 @@ export class WebhookHeaderSecretApi implements ICredentialType {
 			required: true,
 			description: 'The header the receiver reads the secret from',
 		},
-		{
+		secretField({
 			displayName: 'Header Value (Secret)',
 			name: 'secret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
 			description: 'A long random value, sent as it is in that header with every request',
-		},
+		}),
 		allowedDomainsProperty('the header'),
 	];
 }

@@ -1,6 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { allowedDomainsProperty } from './allowedDomains';
+import { previousSecretField, secretField, secretNotice } from './secretFields';
 
 /**
  * A shared HMAC signing secret, named after no vendor: the Signed Webhook Trigger verifies with
@@ -17,31 +18,16 @@ export class WebhookHmacSecretApi implements ICredentialType {
 	documentationUrl = 'https://github.com/vendor-webhooks/n8n-nodes-vendor-webhooks#webhook-hmac-secret';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'A secret shared with the other side of a webhook, not a login: there is no service n8n could test it against. A wrong value shows up as refused deliveries (401, in n8n\'s log) or as a receiver answering 401.',
-			name: 'notice',
-			type: 'notice',
-			default: '',
-		},
-		{
+		secretNotice(
+			'A secret shared with the other side of a webhook, not a login: there is no service n8n could test it against. A wrong value shows up as refused deliveries (401, in n8n\'s log) or as a receiver answering 401.',
+		),
+		secretField({
 			displayName: 'Secret',
 			name: 'secret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			required: true,
 			description:
 				"The webhook's signing secret as the sender shows it (GitHub's webhook secret, Stripe's whsec_..., Shopify's app secret, Slack's signing secret; whsec_<base64> for Standard Webhooks)",
-		},
-		{
-			displayName: 'Previous Secret',
-			name: 'previousSecret',
-			type: 'string',
-			typeOptions: { password: true },
-			default: '',
-			description: 'While rotating: the old secret, still accepted until every sender uses the new one. Leave empty otherwise.',
-		},
+		}),
+		previousSecretField(),
 		allowedDomainsProperty('a request signed with this secret'),
 	];
 }

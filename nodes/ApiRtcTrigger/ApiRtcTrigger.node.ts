@@ -7,6 +7,7 @@ import {
 	respondImmediately,
 } from '../shared/n8n/trigger';
 import {
+	authenticationParameter,
 	commonOptions,
 	EMPTY_MEANS_ALL_HINT,
 	RESPOND_WEBHOOKS,
@@ -33,16 +34,10 @@ export class ApiRtcTrigger implements INodeType {
 			setupNotice:
 				'In the ApiRTC console: Company → Company account → Settings → WebHooks. Paste the production URL above, tick Activate, and add the custom header from your credential (name and value).',
 			properties: [
-				{
-					displayName: 'Authentication',
-					name: 'authentication',
-					type: 'options',
-					options: [
-						{ name: 'Custom Header', value: 'customHeader', description: 'Require the secret header added in the ApiRTC console' },
-						{ name: 'None', value: 'none', description: 'ApiRTC signs nothing: rely on the URL and the IP allow-list only' },
-					],
-					default: 'customHeader',
-				},
+				authenticationParameter(
+					{ name: 'Custom Header', value: 'customHeader', description: 'Require the secret header added in the ApiRTC console' },
+					'ApiRTC signs nothing: rely on the URL and the IP allow-list only',
+				),
 				{
 					displayName: 'Object Filter',
 					name: 'objects',

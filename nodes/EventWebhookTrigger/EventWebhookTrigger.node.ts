@@ -6,6 +6,7 @@ import {
 	respondImmediately,
 } from '../shared/n8n/trigger';
 import {
+	authenticationParameter,
 	commonOptions,
 	RESPOND_WEBHOOKS,
 	respondParameter,
@@ -31,16 +32,9 @@ export class EventWebhookTrigger implements INodeType {
 			setupNotice:
 				'In the sending system: Admin Console → Settings → Webhook Settings → Create Webhook. Notification type REST, the production URL above, the events you want, and the API key from your credential.',
 			properties: [
-				{
-					displayName: 'Authentication',
-					name: 'authentication',
-					type: 'options',
-					options: [
-						{ name: 'API Key', value: 'apiKey', description: 'Require the API key in a header or as Authorization: Bearer' },
-						{ name: 'None', value: 'none' },
-					],
-					default: 'apiKey',
-				},
+				authenticationParameter(
+					{ name: 'API Key', value: 'apiKey', description: 'Require the API key in a header or as Authorization: Bearer' },
+				),
 				{
 					displayName: 'API Key Header',
 					name: 'headerName',

@@ -8,6 +8,7 @@ import {
 	respondImmediately,
 } from '../shared/n8n/trigger';
 import {
+	authenticationParameter,
 	commonOptions,
 	EMPTY_MEANS_ALL_HINT,
 	RESPOND_WEBHOOKS,
@@ -39,16 +40,10 @@ export class RoomleTrigger implements INodeType {
 			setupNotice:
 				'Set the production URL above as the webhook URL of your Roomle tenant, and enter the api key Roomle gave you in the tenant settings (without it, Roomle signs with a default secret and the token proves nothing).',
 			properties: [
-				{
-					displayName: 'Authentication',
-					name: 'authentication',
-					type: 'options',
-					options: [
-						{ name: 'Token', value: 'token', description: 'Decrypt and check the token header with your api key and secret' },
-						{ name: 'None', value: 'none', description: 'Accept deliveries without checking the token' },
-					],
-					default: 'token',
-				},
+				authenticationParameter(
+					{ name: 'Token', value: 'token', description: 'Decrypt and check the token header with your api key and secret' },
+					'Accept deliveries without checking the token',
+				),
 				{
 					displayName: 'Token Header Name',
 					name: 'headerName',

@@ -8,6 +8,7 @@ import {
 	readList,
 } from '../shared/n8n/trigger';
 import {
+	authenticationParameter,
 	commonOptions,
 	EMPTY_MEANS_ALL_HINT,
 	RESPOND_ON_RECEIVED,
@@ -35,16 +36,10 @@ export class SynthesisVrTrigger implements INodeType {
 			setupNotice:
 				'In SynthesisVR: Administration → Advanced Settings → Online & Email Settings → Web Widgets & API → API & Webhooks. Paste the production URL above; with a token, append ?token=YOUR_TOKEN.',
 			properties: [
-				{
-					displayName: 'Authentication',
-					name: 'authentication',
-					type: 'options',
-					options: [
-						{ name: 'Shared Token', value: 'token', description: 'Require a token in the query string or a header' },
-						{ name: 'None', value: 'none', description: 'Rely on the unguessable webhook URL (and the IP allow-list) only' },
-					],
-					default: 'token',
-				},
+				authenticationParameter(
+					{ name: 'Shared Token', value: 'token', description: 'Require a token in the query string or a header' },
+					'Rely on the unguessable webhook URL (and the IP allow-list) only',
+				),
 				{
 					displayName: 'Query Parameter Name',
 					name: 'queryParameter',

@@ -108,6 +108,20 @@ function vendorTriggerPanel(vendor: string, consoleSteps: string): TriggerPanelD
 	};
 }
 
+/**
+ * The *Authentication* field of the triggers that check one secret: the vendor's method, or
+ * none (the choice is stored in saved workflows as `authentication`).
+ */
+export function authenticationParameter(method: { name: string; value: string; description: string }, noneDescription?: string): INodeProperties {
+	return {
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		options: [method, { name: 'None', value: 'none', ...(noneDescription ? { description: noneDescription } : {}) }],
+		default: method.value,
+	};
+}
+
 /** For multi-select filters: n8n shows neither placeholder nor description, but shows a hint. */
 export const EMPTY_MEANS_ALL_HINT = 'Leave empty to pass on every event, including kinds added later';
 

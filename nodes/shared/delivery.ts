@@ -53,6 +53,11 @@ export interface ReceiveResult {
 	ignored: number;
 	/** Set when the delivery was verified within a time window, so a copy can be recognised. */
 	replay?: ReplayIdentity;
+	/**
+	 * A verified handshake the sender expects answered instead of an execution (Slack's
+	 * url_verification): this JSON is sent back with 200, and `items` is empty.
+	 */
+	handshakeAnswer?: Record<string, unknown>;
 }
 
 /** Options every trigger shares (the node's "Options" collection). */

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 
+import { bodyFingerprint } from './hmac';
+
 /**
  * What makes a verified delivery recognisable when it comes again, while its timestamp (or token
  * time) is still inside the accepted window. Outside the window the verifier refuses it anyway.
@@ -11,6 +13,17 @@ export interface ReplayIdentity {
 	request: string;
 	/** How long a copy can still pass verification: twice the tolerance (either direction). */
 	windowSec: number;
+}
+
+/**
+ * The identity of a delivery whose signature covers its timestamp: a copy is recognisable for
+ * as long as it would pass (twice the tolerance). A copy is the same signed content (time as
+ * read, message id, body), however its headers are spelled: hex case, base64 alphabet or
+ * padding, extra signatures, leading zeros. Undefined when nothing bounds a copy's life.
+ */
+export function signedContentReplay(body: Buffer, timestampSec: number | undefined, toleranceSec: number, messageId?: string): ReplayIdentity | undefined {
+	if (timestampSec === undefined || !(toleranceSec > 0)) return undefined;
+	return { messageId, request: `${messageId ?? ''}\n${timestampSec}\n${bodyFingerprint(body)}`, windowSec: 2 * toleranceSec };
 }
 
 /**

@@ -63,6 +63,11 @@ export async function handleDelivery<S>(
 		return { noWebhookResponse: true };
 	}
 
+	if (result.handshakeAnswer) {
+		// Answered every time it comes (a sender repeats a handshake it did not get), never as a copy.
+		res.status(200).json(result.handshakeAnswer);
+		return { noWebhookResponse: true };
+	}
 	if (result.replay && isReplay(ctx, result.replay, options)) {
 		ctx.logger.info('Webhook delivery answered as a duplicate (seen within its time window)', where(ctx));
 		res.status(200).json({ received: true, duplicate: true, accepted: 0, ignored: 0 });

@@ -130,6 +130,15 @@ export function buildMeta(
 	};
 }
 
+/**
+ * True when `type` passes a typed-in event filter: each pattern is an exact type, or a prefix
+ * ending in `*` (`customer.*`); compared case-sensitively; no pattern lets everything through.
+ */
+export function matchesEventType(patterns: readonly string[] | undefined, type: string): boolean {
+	if (!patterns || patterns.length === 0) return true;
+	return patterns.some((pattern) => (pattern.endsWith('*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type));
+}
+
 /** True when `value` passes a multi-select filter; an empty selection lets everything through. */
 export function passesFilter(selected: readonly string[] | undefined, value: string): boolean {
 	return !selected || selected.length === 0 || selected.includes(value);

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import {
 	commonOptions,
 	handleDelivery,
+	readCommaSeparated,
 	readCommonOptions,
 	RESPOND_WEBHOOKS,
 	respondImmediately,
@@ -86,11 +87,7 @@ export class EventWebhookTrigger implements INodeType {
 		return await handleDelivery(
 			this,
 			async (): Promise<EventWebhookSettings> => {
-				const eventTypes = (this.getNodeParameter('eventTypes', '') as string)
-					.split(',')
-					.map((type) => type.trim())
-					.filter(Boolean);
-				const settings: EventWebhookSettings = { ...readCommonOptions(this), eventTypes };
+				const settings: EventWebhookSettings = { ...readCommonOptions(this), eventTypes: readCommaSeparated(this, 'eventTypes') };
 				if (this.getNodeParameter('authentication') === 'apiKey') {
 					const credentials = await getWebhookCredentials(this, 'eventWebhookApi');
 					settings.apiKey = {

@@ -28,14 +28,14 @@ const SYNCHUB_HEADER_DEFAULTS: HmacHeaderDefaults = { signatureHeader: SYNCHUB_D
 export function hmacSchemeProperties(
 	displayOptions: IDisplayOptions,
 	timestampDescription: string,
-	headers: HmacHeaderDefaults = SYNCHUB_HEADER_DEFAULTS,
+	{ signatureHeader, timestampHeaderPlaceholder }: HmacHeaderDefaults = SYNCHUB_HEADER_DEFAULTS,
 ): INodeProperties[] {
 	return [
 		{
 			displayName: 'Signature Header',
 			name: 'signatureHeader',
 			type: 'string',
-			default: headers.signatureHeader,
+			default: signatureHeader,
 			displayOptions,
 		},
 		{
@@ -86,7 +86,7 @@ export function hmacSchemeProperties(
 			name: 'timestampHeader',
 			type: 'string',
 			default: '',
-			placeholder: headers.timestampHeaderPlaceholder,
+			placeholder: timestampHeaderPlaceholder,
 			description: timestampDescription,
 			displayOptions,
 		},

@@ -308,6 +308,14 @@ export function readCommonOptions(ctx: IWebhookFunctions): CommonOptions {
 	};
 }
 
+/** Reads a typed-in, comma-separated parameter (`user.created, order.*`) as a list; blanks dropped. */
+export function readCommaSeparated(ctx: IWebhookFunctions, name: string): string[] {
+	return String(ctx.getNodeParameter(name, '') ?? '')
+		.split(',')
+		.map((entry) => entry.trim())
+		.filter(Boolean);
+}
+
 /** Reads a multi-select parameter as a string list. */
 export function readList(ctx: IWebhookFunctions, name: string): string[] {
 	const value = ctx.getNodeParameter(name, []) as unknown;

@@ -44,7 +44,7 @@ function text(value: unknown): string | undefined {
 }
 
 /** A value at a dotted path (`data.object.type`), own properties only: `constructor` is not a field. */
-export function fieldAt(body: SignedWebhookBody, path: string): unknown {
+function fieldAt(body: SignedWebhookBody, path: string): unknown {
 	let current: unknown = body;
 	for (const key of path.split('.')) {
 		if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;

@@ -2,6 +2,7 @@ import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookRespon
 
 import {
 	handleDelivery,
+	readCommaSeparated,
 	readCommonOptions,
 	respondImmediately,
 } from '../shared/n8n/trigger';
@@ -65,11 +66,7 @@ export class EventWebhookTrigger implements INodeType {
 		return await handleDelivery(
 			this,
 			async (): Promise<EventWebhookSettings> => {
-				const eventTypes = (this.getNodeParameter('eventTypes', '') as string)
-					.split(',')
-					.map((type) => type.trim())
-					.filter(Boolean);
-				const settings: EventWebhookSettings = { ...readCommonOptions(this), eventTypes };
+				const settings: EventWebhookSettings = { ...readCommonOptions(this), eventTypes: readCommaSeparated(this, 'eventTypes') };
 				if (this.getNodeParameter('authentication') === 'apiKey') {
 					const credentials = await getWebhookCredentials(this, 'eventWebhookApi');
 					settings.apiKey = {

@@ -1,5 +1,5 @@
 import { verifySharedSecret } from '../shared/apiKey';
-import { admitDelivery, buildMeta, type CommonOptions, type Delivery, type ReceiveResult } from '../shared/delivery';
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, matchesEventType, type ReceiveResult } from '../shared/delivery';
 import { headerValue } from '../shared/encoding';
 import { DeliveryError } from '../shared/errors';
 import { bodyFingerprint } from '../shared/hmac';
@@ -10,11 +10,6 @@ export interface EventWebhookSettings extends CommonOptions {
 	apiKey?: { keys: string[]; headerName: string };
 	/** Event types to keep; empty keeps all. Compared case-sensitively, `*` suffix = prefix match. */
 	eventTypes?: string[];
-}
-
-export function matchesEventType(patterns: string[] | undefined, type: string): boolean {
-	if (!patterns || patterns.length === 0) return true;
-	return patterns.some((pattern) => (pattern.endsWith('*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type));
 }
 
 /** The generic admin-console webhook: `{event_time, event_type, current_context, data}` + API key. */

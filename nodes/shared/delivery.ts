@@ -53,6 +53,11 @@ export interface ReceiveResult {
 	ignored: number;
 	/** Set when the delivery was verified within a time window, so a copy can be recognised. */
 	replay?: ReplayIdentity;
+	/**
+	 * A verified handshake the sender expects answered instead of an execution (Slack's
+	 * url_verification): this JSON is sent back with 200, and `items` is empty.
+	 */
+	handshakeAnswer?: Record<string, unknown>;
 }
 
 /** Options every trigger shares (the node's "Options" collection). */
@@ -125,6 +130,15 @@ export function buildMeta(
 		...extra,
 		...(options.includeHeaders ? { headers: copyHeaders(delivery.headers, sensitiveHeaders) } : {}),
 	};
+}
+
+/**
+ * True when `type` passes a typed-in event filter: each pattern is an exact type, or a prefix
+ * ending in `*` (`customer.*`); compared case-sensitively; no pattern lets everything through.
+ */
+export function matchesEventType(patterns: readonly string[] | undefined, type: string): boolean {
+	if (!patterns || patterns.length === 0) return true;
+	return patterns.some((pattern) => (pattern.endsWith('*') ? type.startsWith(pattern.slice(0, -1)) : pattern === type));
 }
 
 /** True when `value` passes a multi-select filter; an empty selection lets everything through. */

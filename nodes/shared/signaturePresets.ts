@@ -1,6 +1,15 @@
-import type { HmacScheme } from './hmac';
-import { signHmac } from './hmac';
-import { signStandardWebhook, STANDARD_WEBHOOKS_HEADERS, STANDARD_WEBHOOKS_SCHEME, STANDARD_WEBHOOKS_TOLERANCE_SEC } from './standardWebhooks';
+import { headerValue, type RequestHeaders, trimOws } from './encoding';
+import { DeliveryError } from './errors';
+import type { HmacScheme, HmacVerification } from './hmac';
+import { signHmac, verifyHmac } from './hmac';
+import {
+	signStandardWebhook,
+	STANDARD_WEBHOOKS_HEADERS,
+	STANDARD_WEBHOOKS_SCHEME,
+	STANDARD_WEBHOOKS_TOLERANCE_SEC,
+	verifyStandardWebhook,
+} from './standardWebhooks';
+import type { Clock } from './timestamps';
 
 /**
  * The published signature schemes of well-known webhook senders, shared by the Signed Webhook
@@ -105,4 +114,78 @@ export function signWithPreset(presetId: SignaturePresetId, input: PresetSignInp
 		case 'signatureHeader':
 			return { [preset.signatureHeader]: `${preset.timestamp.key}=${timestamp},${signature}` };
 	}
+}
+
+export interface PresetVerifyInput {
+	headers: RequestHeaders;
+	/** The exact bytes received. */
+	body: Buffer;
+	/** Current secret first, then previous ones while rotating; blank entries are skipped. */
+	secrets: string[];
+	/** Allowed clock difference in seconds, both directions; 0 turns the check off. Unused where no time is signed. */
+	toleranceSec: number;
+	clock: Clock;
+}
+
+export interface PresetVerified {
+	/** Index into `secrets` of the secret that matched (0 = current, 1+ = previous). */
+	secretIndex: number;
+	/** The signed send time, for presets that sign one. */
+	timestampSec?: number;
+	/** The sender's message id, for presets that sign one (Standard Webhooks). */
+	messageId?: string;
+}
+
+/**
+ * Verifies a delivery the way `preset`'s vendor signs it: a thin mapping of headers onto the one
+ * HMAC verifier (or the Standard Webhooks check built on it). Every sent time is read as integer
+ * unix seconds, as these vendors document it, and checked in both directions.
+ */
+export function verifyWithPreset(presetId: SignaturePresetId, input: PresetVerifyInput): PresetVerified {
+	if (presetId === 'standardWebhooks') {
+		const { id, timestampSec, secretIndex } = verifyStandardWebhook(input);
+		return { secretIndex, timestampSec, messageId: id };
+	}
+	const preset = SIGNATURE_PRESETS[presetId];
+	const signature = headerValue(input.headers, preset.signatureHeader);
+	const { secretIndex, timestampSec } = verifyHmac({
+		scheme: preset.scheme,
+		secrets: input.secrets,
+		body: input.body,
+		signature,
+		signatureHeaderName: preset.signatureHeader,
+		...sentTimestamp(preset, input.headers, signature),
+		timestampFormat: 'unixSeconds',
+		toleranceSec: input.toleranceSec,
+		clock: input.clock,
+	});
+	return { secretIndex, timestampSec };
+}
+
+/** Where `preset` puts the send time, as verifyHmac takes it; nothing for vendors that sign none. */
+function sentTimestamp(
+	preset: SignaturePreset,
+	headers: RequestHeaders,
+	signature: string | undefined,
+): Pick<HmacVerification, 'timestamp' | 'timestampHeaderName'> {
+	const where = preset.timestamp;
+	if (where.in === 'none') return {};
+	if (where.in === 'header') return { timestamp: headerValue(headers, where.header), timestampHeaderName: where.header };
+	// Without the header, verifyHmac reports the header itself as missing.
+	if (signature === undefined) return {};
+	const timestamp = signatureHeaderEntry(signature, where.key);
+	if (timestamp === undefined) {
+		throw new DeliveryError('missing_header', `The ${preset.signatureHeader} header has no ${where.key}=<unix seconds> entry`);
+	}
+	return { timestamp, timestampHeaderName: preset.signatureHeader };
+}
+
+/** The value of the first `key=value` entry of a comma-separated header (Stripe's `t=`). */
+function signatureHeaderEntry(header: string, key: string): string | undefined {
+	const wanted = `${key}=`;
+	for (const entry of header.split(',')) {
+		const text = trimOws(entry);
+		if (text.startsWith(wanted)) return text.slice(wanted.length);
+	}
+	return undefined;
 }

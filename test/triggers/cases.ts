@@ -6,6 +6,7 @@ import { ApiRtcTrigger } from '../../nodes/ApiRtcTrigger/ApiRtcTrigger.node';
 import { EventWebhookTrigger } from '../../nodes/EventWebhookTrigger/EventWebhookTrigger.node';
 import { RoomleTrigger } from '../../nodes/RoomleTrigger/RoomleTrigger.node';
 import { createRoomleToken } from '../../nodes/shared/roomleToken';
+import { SignedWebhookTrigger } from '../../nodes/SignedWebhookTrigger/SignedWebhookTrigger.node';
 import { SynchubTrigger } from '../../nodes/SynchubTrigger/SynchubTrigger.node';
 import { SynthesisVrTrigger } from '../../nodes/SynthesisVrTrigger/SynthesisVrTrigger.node';
 import { runTriggerWorkflow, type TriggerRunResult } from '../helpers/n8n';
@@ -27,6 +28,7 @@ export interface TriggerCase {
 const pretty = (value: unknown) => JSON.stringify(value, null, 2);
 const SYNCHUB_SECRET = 'synchub-destination-secret-1';
 const ROOMLE = { apiKey: 'aValidApiKey', secret: 'a-Secr3t_Str1ng!' };
+const GITHUB_SECRET = 'github-webhook-secret-7f3a';
 
 export const TRIGGER_CASES: TriggerCase[] = [
 	{
@@ -73,6 +75,22 @@ export const TRIGGER_CASES: TriggerCase[] = [
 		body: pretty({ event_time: 1764000000, event_type: 'user.created', current_context: {}, data: { id: 42 } }),
 		auth: () => ({ headers: { 'x-api-key': 'evt-key-0123456789abcdef' } }),
 		filterOut: { eventTypes: 'order.*' },
+	},
+	{
+		name: 'Signed Webhook (GitHub)',
+		node: new SignedWebhookTrigger(),
+		parameters: { preset: 'github' },
+		credentials: { webhookHmacSecretApi: { secret: GITHUB_SECRET } },
+		body: pretty({ action: 'opened', issue: { number: 1347 }, repository: { full_name: 'octocat/Hello-World' } }),
+		// The signature header first: the whitespace test alters the first header.
+		auth: (body) => ({
+			headers: {
+				'x-hub-signature-256': `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`,
+				'x-github-event': 'issues',
+				'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+			},
+		}),
+		filterOut: { eventTypes: 'push' },
 	},
 ];
 

@@ -2,7 +2,7 @@ import { sendCase, triggerCase } from './cases';
 import { expectRejected, received } from './helpers';
 
 /** The triggers whose senders retry on errors; Roomle's fallback uses the same field. */
-const RETRYING = ['SYNCHUB', 'ApiRTC', 'Event Webhook'].map(triggerCase);
+const RETRYING = ['SYNCHUB', 'ApiRTC', 'Event Webhook', 'Signed Webhook (GitHub)'].map(triggerCase);
 const WITH_RESPOND = [...RETRYING, triggerCase('Roomle')];
 const SUMMARY = { received: true, accepted: 1, ignored: 0 };
 const afterTheWorkflow = { respond: 'lastNode' };

@@ -81,7 +81,7 @@ describe('Answer mode without an expression isolate', () => {
 	const withRespond = cases.filter((c) => respondField(c) !== undefined);
 
 	it('every trigger but SynthesisVR (never retries, 2 s budget) offers the Respond choice', () => {
-		expect(withRespond.map((c) => c.name).sort()).toEqual(['ApiRTC', 'Event Webhook', 'Roomle', 'SYNCHUB']);
+		expect(withRespond.map((c) => c.name).sort()).toEqual(['ApiRTC', 'Event Webhook', 'Roomle', 'SYNCHUB', 'Signed Webhook (GitHub)']);
 	});
 
 	it.each(cases.map((c) => [c.name, c] as const))('%s: n8n can resolve every description field natively', (_name, c) => {

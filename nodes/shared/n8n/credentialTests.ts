@@ -38,6 +38,8 @@ const CHECKS: Record<string, (data: ICredentialDataDecryptedObject) => string | 
 	roomleWebhookApi: (data) => filled('The api key', data.apiKey) ?? thrownMessage(() => roomleKey(String(data.secret ?? ''))),
 	eventWebhookApi: (data) => filled('The API key', data.apiKey),
 	standardWebhooksApi: (data) => thrownMessage(() => standardWebhooksKey(String(data.secret ?? ''))),
+	// Its format depends on the node's preset (whsec_ for Standard Webhooks): see `settingsProblem`.
+	webhookHmacSecretApi: (data) => filled('The secret', data.secret),
 };
 
 export function credentialProblem(type: string, data: ICredentialDataDecryptedObject): string | undefined {
@@ -45,18 +47,22 @@ export function credentialProblem(type: string, data: ICredentialDataDecryptedOb
 	return thrownMessage(() => parseAllowedDomains(data.allowedDomains)) ?? CHECKS[type]?.(data);
 }
 
+/** What makes a credential unusable with this node's settings (a shared credential type used several ways). */
+export type SettingsProblem = (ctx: IHookFunctions, data: ICredentialDataDecryptedObject) => string | undefined;
+
 /**
  * The webhook methods of a trigger configured by hand in the vendor's console: nothing to
  * register, so `checkExists` says yes and n8n never calls `create`. Before saying yes it checks
  * the credential the node uses (`inUse`), so a malformed secret is named when someone listens for
  * a test event or publishes the workflow, instead of every delivery being refused later.
  */
-export function credentialCheckedWebhookMethods(type: string, inUse: (ctx: IHookFunctions) => boolean) {
+export function credentialCheckedWebhookMethods(type: string, inUse: (ctx: IHookFunctions) => boolean, settingsProblem?: SettingsProblem) {
 	return {
 		default: {
 			async checkExists(this: IHookFunctions): Promise<boolean> {
 				if (!inUse(this)) return true;
-				const problem = credentialProblem(type, await this.getCredentials(type));
+				const data = await this.getCredentials(type);
+				const problem = credentialProblem(type, data) ?? settingsProblem?.(this, data);
 				if (problem) throw new NodeOperationError(this.getNode(), `The ${type} credential cannot be used: ${problem}`);
 				return true;
 			},

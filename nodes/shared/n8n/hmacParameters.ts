@@ -11,17 +11,31 @@ import type { HmacScheme } from '../hmac';
 export const SYNCHUB_DEFAULT_SCHEME: HmacScheme = { algorithm: 'sha256', encoding: 'hex', prefix: '', signedContent: 'body' };
 export const SYNCHUB_DEFAULT_HEADER = 'x-synchub-signature';
 
+/** The header names a node suggests; SYNCHUB's unless a node names its own. */
+export interface HmacHeaderDefaults {
+	signatureHeader: string;
+	timestampHeaderPlaceholder: string;
+}
+
+const SYNCHUB_HEADER_DEFAULTS: HmacHeaderDefaults = { signatureHeader: SYNCHUB_DEFAULT_HEADER, timestampHeaderPlaceholder: 'x-synchub-timestamp' };
+
 /**
- * The HMAC scheme fields, shared by the SYNCHUB Trigger (verify) and Send Webhook (sign) so
- * that both speak the same scheme with the same names and defaults.
+ * The HMAC scheme fields, shared by the SYNCHUB Trigger and the Signed Webhook Trigger (verify)
+ * and Send Webhook (sign) so that all speak the same scheme with the same names and defaults.
+ * Only the suggested header names differ per node. n8n saves only values that differ from a
+ * default, so a node's defaults must never change once it is published.
  */
-export function hmacSchemeProperties(displayOptions: IDisplayOptions, timestampDescription: string): INodeProperties[] {
+export function hmacSchemeProperties(
+	displayOptions: IDisplayOptions,
+	timestampDescription: string,
+	{ signatureHeader, timestampHeaderPlaceholder }: HmacHeaderDefaults = SYNCHUB_HEADER_DEFAULTS,
+): INodeProperties[] {
 	return [
 		{
 			displayName: 'Signature Header',
 			name: 'signatureHeader',
 			type: 'string',
-			default: SYNCHUB_DEFAULT_HEADER,
+			default: signatureHeader,
 			displayOptions,
 		},
 		{
@@ -72,7 +86,7 @@ export function hmacSchemeProperties(displayOptions: IDisplayOptions, timestampD
 			name: 'timestampHeader',
 			type: 'string',
 			default: '',
-			placeholder: 'x-synchub-timestamp',
+			placeholder: timestampHeaderPlaceholder,
 			description: timestampDescription,
 			displayOptions,
 		},

@@ -54,6 +54,11 @@ export async function handleDelivery<S>(
 		return { noWebhookResponse: true };
 	}
 
+	if (result.handshakeAnswer) {
+		// Answered every time it comes (a sender repeats a handshake it did not get), never as a copy.
+		res.status(200).json(result.handshakeAnswer);
+		return { noWebhookResponse: true };
+	}
 	if (result.replay && isReplay(ctx, result.replay, options)) {
 		ctx.logger.info('Webhook delivery answered as a duplicate (seen within its time window)', where(ctx));
 		res.status(200).json({ received: true, duplicate: true, accepted: 0, ignored: 0 });
@@ -156,6 +161,14 @@ export function readCommonOptions(ctx: IWebhookFunctions): CommonOptions {
 		includeHeaders: options.includeHeaders === true,
 		maxBodyBytes: boundedNumber(options.maxBodyKib, DEFAULT_MAX_BODY_KIB, 1, MAX_BODY_KIB) * 1024,
 	};
+}
+
+/** Reads a typed-in, comma-separated parameter (`user.created, order.*`) as a list; blanks dropped. */
+export function readCommaSeparated(ctx: IWebhookFunctions, name: string): string[] {
+	return String(ctx.getNodeParameter(name, '') ?? '')
+		.split(',')
+		.map((entry) => entry.trim())
+		.filter(Boolean);
 }
 
 /** Reads a multi-select parameter as a string list. */

@@ -1,5 +1,6 @@
 import { normaliseEventTime } from '../../../nodes/EventWebhookTrigger/schema';
-import { type EventWebhookSettings, matchesEventType, receiveEventWebhook } from '../../../nodes/EventWebhookTrigger/receive';
+import { type EventWebhookSettings, receiveEventWebhook } from '../../../nodes/EventWebhookTrigger/receive';
+import { matchesEventType } from '../../../nodes/shared/delivery';
 import { EVENT_WEBHOOK_BODY } from '../../vectors';
 import { makeDelivery } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';

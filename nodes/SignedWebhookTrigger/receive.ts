@@ -1,0 +1,184 @@
+import { admitDelivery, buildMeta, type CommonOptions, type Delivery, matchesEventType, type ReceiveResult } from '../shared/delivery';
+import { headerValue } from '../shared/encoding';
+import { DeliveryError } from '../shared/errors';
+import { bodyFingerprint, type HmacScheme, verifyHmac } from '../shared/hmac';
+import { type ReplayIdentity, signedContentReplay } from '../shared/replay';
+import { SIGNATURE_PRESETS, type SignaturePresetId, verifyWithPreset } from '../shared/signaturePresets';
+import type { Clock } from '../shared/timestamps';
+import { parseJsonBody, parseWith } from '../shared/validation';
+import {
+	classifySignedWebhookEvent,
+	type CustomEventTypeSource,
+	type SignedWebhookBody,
+	SignedWebhookBodySchema,
+	slackUrlVerificationChallenge,
+	vendorEventId,
+} from './schema';
+
+type PresetVerification = { preset: SignaturePresetId; secrets: string[]; toleranceSec: number };
+type CustomVerification = {
+	preset: 'custom';
+	secrets: string[];
+	toleranceSec: number;
+	scheme: HmacScheme;
+	signatureHeader: string;
+	timestampHeader?: string;
+};
+export type SignedWebhookVerification = PresetVerification | CustomVerification;
+
+export interface SignedWebhookSettings extends CommonOptions {
+	verification: SignedWebhookVerification;
+	/** Custom only: where the sender puts the event type, if the user said. */
+	customEventType?: CustomEventTypeSource;
+	/** The Event Filter: exact types or `prefix*` patterns; empty passes every event. */
+	eventTypes?: string[];
+}
+
+/** What a verifier found: `meta.verification`, and what identifies a copy of the delivery. */
+interface Verified {
+	verification: Record<string, unknown>;
+	replay?: ReplayIdentity;
+}
+
+function verifyPreset(delivery: Delivery, v: PresetVerification, clock: Clock): Verified {
+	const { secretIndex, timestampSec, messageId } = verifyWithPreset(v.preset, {
+		headers: delivery.headers,
+		body: delivery.body,
+		secrets: v.secrets,
+		toleranceSec: v.toleranceSec,
+		clock,
+	});
+	return {
+		verification: {
+			method: v.preset === 'standardWebhooks' ? 'standardWebhooks' : 'hmac',
+			preset: v.preset,
+			header: SIGNATURE_PRESETS[v.preset].signatureHeader,
+			secretIndex,
+			// GitHub and Shopify sign no time: a captured delivery stays valid (dedup on meta.dedupKey).
+			timestampSigned: timestampSec !== undefined,
+			...(messageId !== undefined ? { messageId } : {}),
+		},
+		replay: signedContentReplay(delivery.body, timestampSec, v.toleranceSec, messageId),
+	};
+}
+
+function verifyCustom(delivery: Delivery, v: CustomVerification, clock: Clock): Verified {
+	const result = verifyHmac({
+		scheme: v.scheme,
+		secrets: v.secrets,
+		body: delivery.body,
+		signature: headerValue(delivery.headers, v.signatureHeader),
+		signatureHeaderName: v.signatureHeader,
+		timestamp: v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined,
+		timestampHeaderName: v.timestampHeader,
+		toleranceSec: v.toleranceSec,
+		clock,
+	});
+	const timestampSigned = v.scheme.signedContent !== 'body';
+	return {
+		verification: {
+			method: 'hmac',
+			preset: 'custom',
+			header: v.signatureHeader,
+			...v.scheme,
+			secretIndex: result.secretIndex,
+			// A timestamp outside the signature is checked for freshness but could have been rewritten.
+			...(v.timestampHeader ? { timestampHeader: v.timestampHeader, timestampSigned } : {}),
+		},
+		// Only a signed time bounds how long a copy stays valid.
+		replay: timestampSigned ? signedContentReplay(delivery.body, result.timestampSec, v.toleranceSec) : undefined,
+	};
+}
+
+const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** undefined for a malformed %-escape (or one that does not decode to UTF-8). */
+function decodedFormComponent(text: string): string | undefined {
+	try {
+		return decodeURIComponent(text.replace(/\+/g, ' '));
+	} catch {
+		return undefined;
+	}
+}
+
+function decodeFormComponent(text: string): string {
+	const decoded = decodedFormComponent(text);
+	if (decoded === undefined) throw new DeliveryError('bad_payload', 'The form body has a malformed %-escape');
+	return decoded;
+}
+
+function utf8Text(body: Buffer): string | undefined {
+	try {
+		return utf8.decode(body);
+	} catch {
+		return undefined;
+	}
+}
+
+/** A form's fields, the first value of a repeated one kept (as for headers). */
+function formFields(body: Buffer): Map<string, string> {
+	const text = utf8Text(body);
+	if (text === undefined) throw new DeliveryError('bad_payload', 'The body is not valid UTF-8');
+	if (text.trim() === '') throw new DeliveryError('bad_payload', 'The body is empty; a form was expected');
+	const fields = new Map<string, string>();
+	for (const pair of text.split('&')) {
+		if (pair === '') continue;
+		const eq = pair.indexOf('=');
+		const name = decodeFormComponent(eq === -1 ? pair : pair.slice(0, eq));
+		// Refused as in JSON bodies: a later merge in the workflow could change every object's prototype.
+		if (name === '__proto__') throw new DeliveryError('bad_payload', 'The form has a __proto__ field');
+		if (!fields.has(name)) fields.set(name, decodeFormComponent(eq === -1 ? '' : pair.slice(eq + 1)));
+	}
+	return fields;
+}
+
+/**
+ * Slack (slash commands, interactivity) and GitHub (its form content type) post forms. Both put
+ * the JSON event in a `payload` field: that JSON is the event, checked like a JSON body.
+ * Otherwise the fields are the event, as strings (a slash command). Bytes that are not UTF-8 and
+ * malformed %-escapes are refused, never replaced.
+ */
+function parseFormBody(body: Buffer): unknown {
+	const fields = formFields(body);
+	const payload = fields.get('payload');
+	return payload !== undefined ? parseJsonBody(Buffer.from(payload, 'utf8')) : Object.fromEntries(fields);
+}
+
+/** The verified bytes, parsed as the Content-Type says: a form, or JSON whatever else it says. */
+function parseSignedBody(delivery: Delivery): SignedWebhookBody {
+	const mediaType = headerValue(delivery.headers, 'content-type')?.split(';')[0].trim().toLowerCase();
+	return parseWith(SignedWebhookBodySchema, mediaType === FORM_MEDIA_TYPE ? parseFormBody(delivery.body) : parseJsonBody(delivery.body));
+}
+
+/**
+ * A delivery signed the way the node's preset (or its Custom HMAC settings) says: admit → verify
+ * → parse → answer a handshake → filter → one item. Nothing is parsed before the signature holds.
+ */
+export function receiveSignedWebhook(delivery: Delivery, settings: SignedWebhookSettings, clock: Clock): ReceiveResult {
+	admitDelivery(delivery, settings);
+	const v = settings.verification;
+	const verified = v.preset === 'custom' ? verifyCustom(delivery, v, clock) : verifyPreset(delivery, v, clock);
+	const body = parseSignedBody(delivery);
+	const challenge = v.preset === 'slack' ? slackUrlVerificationChallenge(body) : undefined;
+	if (challenge !== undefined) return { items: [], ignored: 0, handshakeAnswer: { challenge } };
+
+	const event = classifySignedWebhookEvent(v.preset, delivery.headers, body, settings.customEventType);
+	if (!event.filterNames.some((name) => matchesEventType(settings.eventTypes, name))) return { items: [], ignored: 1, replay: verified.replay };
+	const signatureHeader = v.preset === 'custom' ? v.signatureHeader : SIGNATURE_PRESETS[v.preset].signatureHeader;
+	const meta = buildMeta(
+		delivery,
+		settings,
+		{
+			vendor: v.preset,
+			eventType: event.eventType,
+			// The vendor's event id is the same on every re-delivery of one event.
+			dedupKey: vendorEventId(v.preset, delivery.headers, body) ?? `${event.eventType}:${bodyFingerprint(delivery.body)}`,
+			verified: true,
+			verification: verified.verification,
+		},
+		[signatureHeader],
+		event.extra,
+	);
+	return { ignored: 0, replay: verified.replay, items: [{ ...body, meta }] };
+}

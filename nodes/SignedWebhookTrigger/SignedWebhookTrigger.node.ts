@@ -7,22 +7,12 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
-import {
-	commonOptions,
-	handleDelivery,
-	readCommaSeparated,
-	readCommonOptions,
-	readTolerance,
-	RESPOND_WEBHOOKS,
-	respondImmediately,
-	respondParameter,
-	vendorTriggerPanel,
-} from '../shared/n8n/trigger';
+import { handleDelivery, readCommaSeparated, readCommonOptions, readTolerance, respondImmediately } from '../shared/n8n/trigger';
+import { commonOptions, RESPOND_WEBHOOKS, respondParameter, vendorTriggerDescription } from '../shared/n8n/triggerDescription';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { SIGNATURE_PRESETS } from '../shared/signaturePresets';
 import { standardWebhooksKey } from '../shared/standardWebhooks';
@@ -172,63 +162,58 @@ function standardWebhooksSecretProblem(ctx: IHookFunctions, data: ICredentialDat
 
 export class SignedWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
-		displayName: 'Signed Webhook Trigger',
-		name: 'signedWebhookTrigger',
-		icon: { light: 'file:signedWebhook.svg', dark: 'file:signedWebhook.dark.svg' },
-		group: ['trigger'],
-		// As the other triggers: 2 behaves as 1 but lets n8n skip reading bodies it cannot parse (see handleDelivery).
-		version: [1, 2],
-		defaultVersion: 2,
+		...vendorTriggerDescription({
+			displayName: 'Signed Webhook Trigger',
+			name: 'signedWebhookTrigger',
+			description: 'Starts the workflow on a webhook signed by GitHub, Stripe, Shopify, Slack, a Standard Webhooks sender or any HMAC sender',
+			// Always required: a signature trigger without a secret would accept anyone (fail closed).
+			credential: { name: CREDENTIAL },
+			webhooks: RESPOND_WEBHOOKS,
+			panel: { sender: 'the sender', consoleSteps: `In the sender’s console:<br />${TRIGGER_PANEL_STEPS}<br />` },
+			properties: [
+				{
+					displayName: 'Preset',
+					name: 'preset',
+					type: 'options',
+					options: [
+						{ name: 'Custom HMAC', value: 'custom', description: 'Every HMAC setting by hand' },
+						{ name: 'GitHub', value: 'github', description: 'X-Hub-Signature-256: sha256=&lt;hex&gt; of the body; no signed time' },
+						{ name: 'Shopify', value: 'shopify', description: 'X-Shopify-Hmac-Sha256: base64 of the body; no signed time' },
+						{ name: 'Slack', value: 'slack', description: 'X-Slack-Signature: v0=&lt;hex&gt; of v0:time:body, X-Slack-Request-Timestamp' },
+						{
+							name: 'Standard Webhooks (Svix, Resend, Clerk, …)',
+							value: 'standardWebhooks',
+							description: 'Webhook-ID, webhook-timestamp, webhook-signature: v1,&lt;base64&gt;; whsec_ secret',
+						},
+						{ name: 'Stripe', value: 'stripe', description: 'Stripe-Signature: t=&lt;time&gt;,v1=&lt;hex&gt; of time.body' },
+					],
+					default: 'github',
+					description: 'How the sender signs its deliveries: its published scheme, or your own settings',
+				},
+				...setupNotices,
+				...hmacSchemeProperties(
+					custom,
+					'Header with the send time (unix seconds, milliseconds or ISO-8601): deliveries outside the tolerance are refused. Only with "Timestamp + Raw Body" is the time part of the signature (real replay protection); with "Raw Body" it is checked but not authenticated.',
+					{ signatureHeader: 'x-signature', timestampHeaderPlaceholder: 'x-timestamp' },
+				),
+				{
+					displayName: 'Tolerance (Seconds)',
+					name: 'toleranceSeconds',
+					type: 'number',
+					typeOptions: { minValue: 0, maxValue: 86400 },
+					// What Stripe, Slack and the Standard Webhooks libraries use (SIGNATURE_PRESETS).
+					default: 300,
+					description: 'How far the signed time may be from now, in either direction. 0 turns the check off.',
+					displayOptions: { show: { preset: ['standardWebhooks', 'stripe', 'slack', 'custom'] } },
+				},
+				...eventTypeProperties,
+				respondParameter(),
+				commonOptions,
+			],
+		}),
 		subtitle:
 			'={{ $parameter["preset"] === "custom" ? "Custom HMAC " + ({ sha1: "SHA-1", sha256: "SHA-256", sha512: "SHA-512" })[$parameter["algorithm"]] : ({ standardWebhooks: "Standard Webhooks", github: "GitHub", stripe: "Stripe", shopify: "Shopify", slack: "Slack" })[$parameter["preset"]] }}',
-		description: 'Starts the workflow on a webhook signed by GitHub, Stripe, Shopify, Slack, a Standard Webhooks sender or any HMAC sender',
-		defaults: { name: 'Signed Webhook Trigger' },
-		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
-		// Always required: a signature trigger without a secret would accept anyone (fail closed).
-		credentials: [{ name: CREDENTIAL, required: true }],
-		webhooks: RESPOND_WEBHOOKS,
-		triggerPanel: vendorTriggerPanel('the sender', `In the sender’s console:<br />${TRIGGER_PANEL_STEPS}<br />`),
-		properties: [
-			{
-				displayName: 'Preset',
-				name: 'preset',
-				type: 'options',
-				options: [
-					{ name: 'Custom HMAC', value: 'custom', description: 'Every HMAC setting by hand' },
-					{ name: 'GitHub', value: 'github', description: 'X-Hub-Signature-256: sha256=&lt;hex&gt; of the body; no signed time' },
-					{ name: 'Shopify', value: 'shopify', description: 'X-Shopify-Hmac-Sha256: base64 of the body; no signed time' },
-					{ name: 'Slack', value: 'slack', description: 'X-Slack-Signature: v0=&lt;hex&gt; of v0:time:body, X-Slack-Request-Timestamp' },
-					{
-						name: 'Standard Webhooks (Svix, Resend, Clerk, …)',
-						value: 'standardWebhooks',
-						description: 'Webhook-ID, webhook-timestamp, webhook-signature: v1,&lt;base64&gt;; whsec_ secret',
-					},
-					{ name: 'Stripe', value: 'stripe', description: 'Stripe-Signature: t=&lt;time&gt;,v1=&lt;hex&gt; of time.body' },
-				],
-				default: 'github',
-				description: 'How the sender signs its deliveries: its published scheme, or your own settings',
-			},
-			...setupNotices,
-			...hmacSchemeProperties(
-				custom,
-				'Header with the send time (unix seconds, milliseconds or ISO-8601): deliveries outside the tolerance are refused. Only with "Timestamp + Raw Body" is the time part of the signature (real replay protection); with "Raw Body" it is checked but not authenticated.',
-				{ signatureHeader: 'x-signature', timestampHeaderPlaceholder: 'x-timestamp' },
-			),
-			{
-				displayName: 'Tolerance (Seconds)',
-				name: 'toleranceSeconds',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 86400 },
-				// What Stripe, Slack and the Standard Webhooks libraries use (SIGNATURE_PRESETS).
-				default: 300,
-				description: 'How far the signed time may be from now, in either direction. 0 turns the check off.',
-				displayOptions: { show: { preset: ['standardWebhooks', 'stripe', 'slack', 'custom'] } },
-			},
-			...eventTypeProperties,
-			respondParameter(),
-			commonOptions,
-		],
+		icon: { light: 'file:signedWebhook.svg', dark: 'file:signedWebhook.dark.svg' },
 	};
 
 	webhookMethods = credentialCheckedWebhookMethods(CREDENTIAL, () => true, standardWebhooksSecretProblem);

@@ -1,8 +1,9 @@
 import { admitDelivery, buildMeta, type CommonOptions, type Delivery, matchesEventType, type ReceiveResult } from '../shared/delivery';
 import { headerValue } from '../shared/encoding';
 import { DeliveryError } from '../shared/errors';
-import { bodyFingerprint, type HmacScheme, verifyHmac } from '../shared/hmac';
-import { type ReplayIdentity, signedContentReplay } from '../shared/replay';
+import { type ConfiguredHmac, verifyConfiguredHmac, type VerifiedDelivery } from '../shared/configuredHmac';
+import { bodyFingerprint } from '../shared/hmac';
+import { signedContentReplay } from '../shared/replay';
 import { SIGNATURE_PRESETS, type SignaturePresetId, verifyWithPreset } from '../shared/signaturePresets';
 import type { Clock } from '../shared/timestamps';
 import { parseJsonBody, parseWith } from '../shared/validation';
@@ -16,14 +17,7 @@ import {
 } from './schema';
 
 type PresetVerification = { preset: SignaturePresetId; secrets: string[]; toleranceSec: number };
-type CustomVerification = {
-	preset: 'custom';
-	secrets: string[];
-	toleranceSec: number;
-	scheme: HmacScheme;
-	signatureHeader: string;
-	timestampHeader?: string;
-};
+type CustomVerification = ConfiguredHmac & { preset: 'custom' };
 export type SignedWebhookVerification = PresetVerification | CustomVerification;
 
 export interface SignedWebhookSettings extends CommonOptions {
@@ -34,13 +28,7 @@ export interface SignedWebhookSettings extends CommonOptions {
 	eventTypes?: string[];
 }
 
-/** What a verifier found: `meta.verification`, and what identifies a copy of the delivery. */
-interface Verified {
-	verification: Record<string, unknown>;
-	replay?: ReplayIdentity;
-}
-
-function verifyPreset(delivery: Delivery, v: PresetVerification, clock: Clock): Verified {
+function verifyPreset(delivery: Delivery, v: PresetVerification, clock: Clock): VerifiedDelivery {
 	const { secretIndex, timestampSec, messageId } = verifyWithPreset(v.preset, {
 		headers: delivery.headers,
 		body: delivery.body,
@@ -59,34 +47,6 @@ function verifyPreset(delivery: Delivery, v: PresetVerification, clock: Clock): 
 			...(messageId !== undefined ? { messageId } : {}),
 		},
 		replay: signedContentReplay(delivery.body, timestampSec, v.toleranceSec, messageId),
-	};
-}
-
-function verifyCustom(delivery: Delivery, v: CustomVerification, clock: Clock): Verified {
-	const result = verifyHmac({
-		scheme: v.scheme,
-		secrets: v.secrets,
-		body: delivery.body,
-		signature: headerValue(delivery.headers, v.signatureHeader),
-		signatureHeaderName: v.signatureHeader,
-		timestamp: v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined,
-		timestampHeaderName: v.timestampHeader,
-		toleranceSec: v.toleranceSec,
-		clock,
-	});
-	const timestampSigned = v.scheme.signedContent !== 'body';
-	return {
-		verification: {
-			method: 'hmac',
-			preset: 'custom',
-			header: v.signatureHeader,
-			...v.scheme,
-			secretIndex: result.secretIndex,
-			// A timestamp outside the signature is checked for freshness but could have been rewritten.
-			...(v.timestampHeader ? { timestampHeader: v.timestampHeader, timestampSigned } : {}),
-		},
-		// Only a signed time bounds how long a copy stays valid.
-		replay: timestampSigned ? signedContentReplay(delivery.body, result.timestampSec, v.toleranceSec) : undefined,
 	};
 }
 
@@ -158,7 +118,7 @@ function parseSignedBody(delivery: Delivery): SignedWebhookBody {
 export function receiveSignedWebhook(delivery: Delivery, settings: SignedWebhookSettings, clock: Clock): ReceiveResult {
 	admitDelivery(delivery, settings);
 	const v = settings.verification;
-	const verified = v.preset === 'custom' ? verifyCustom(delivery, v, clock) : verifyPreset(delivery, v, clock);
+	const verified = v.preset === 'custom' ? verifyConfiguredHmac(delivery, v, clock, { preset: 'custom' }) : verifyPreset(delivery, v, clock);
 	const body = parseSignedBody(delivery);
 	const challenge = v.preset === 'slack' ? slackUrlVerificationChallenge(body) : undefined;
 	if (challenge !== undefined) return { items: [], ignored: 0, handshakeAnswer: { challenge } };

@@ -1,8 +1,9 @@
+import { type ConfiguredHmac, verifyConfiguredHmac, type VerifiedDelivery } from '../shared/configuredHmac';
 import type { Delivery } from '../shared/delivery';
 import { headerValue } from '../shared/encoding';
 import { DeliveryError } from '../shared/errors';
 import { type HmacAlgorithm, type HmacScheme, type SignatureEncoding, signatureCandidates, type SignedContent, verifyHmac } from '../shared/hmac';
-import { type ReplayIdentity, signedContentReplay } from '../shared/replay';
+import { signedContentReplay } from '../shared/replay';
 import { STANDARD_WEBHOOKS_HEADERS, verifyStandardWebhook } from '../shared/standardWebhooks';
 import type { Clock } from '../shared/timestamps';
 
@@ -14,21 +15,8 @@ import type { Clock } from '../shared/timestamps';
 export type SynchubVerification =
 	| { mode: 'none' }
 	| { mode: 'standardWebhooks'; secrets: string[]; toleranceSec: number }
-	| {
-			mode: 'hmac';
-			secrets: string[];
-			scheme: HmacScheme;
-			signatureHeader: string;
-			timestampHeader?: string;
-			toleranceSec: number;
-	  }
+	| ({ mode: 'hmac' } & ConfiguredHmac)
 	| { mode: 'auto'; secrets: string[]; toleranceSec: number };
-
-/** What a verifier found: `meta.verification`, and what identifies a replay of the delivery. */
-interface Verified {
-	verification: Record<string, unknown>;
-	replay?: ReplayIdentity;
-}
 
 /** Header names tried by auto-detect, most likely first. */
 export const AUTO_DETECT_HEADERS = [
@@ -50,10 +38,10 @@ const ENCODINGS: SignatureEncoding[] = ['hex', 'base64'];
 const MAX_SIGNATURES_PER_HEADER = 4;
 
 /** Verifies a delivery as the node is set; undefined when verification is off. */
-export function verifySynchubDelivery(delivery: Delivery, v: SynchubVerification, clock: Clock): Verified | undefined {
+export function verifySynchubDelivery(delivery: Delivery, v: SynchubVerification, clock: Clock): VerifiedDelivery | undefined {
 	switch (v.mode) {
 		case 'hmac':
-			return verifyConfigured(delivery, v, clock);
+			return verifyConfiguredHmac(delivery, v, clock);
 		case 'standardWebhooks':
 			return verifyStandard(delivery, v.secrets, v.toleranceSec, clock);
 		case 'auto':
@@ -63,35 +51,8 @@ export function verifySynchubDelivery(delivery: Delivery, v: SynchubVerification
 	}
 }
 
-function verifyConfigured(delivery: Delivery, v: Extract<SynchubVerification, { mode: 'hmac' }>, clock: Clock): Verified {
-	const result = verifyHmac({
-		scheme: v.scheme,
-		secrets: v.secrets,
-		body: delivery.body,
-		signature: headerValue(delivery.headers, v.signatureHeader),
-		signatureHeaderName: v.signatureHeader,
-		timestamp: v.timestampHeader ? headerValue(delivery.headers, v.timestampHeader) : undefined,
-		timestampHeaderName: v.timestampHeader || undefined,
-		toleranceSec: v.toleranceSec,
-		clock,
-	});
-	const timestampSigned = v.scheme.signedContent !== 'body';
-	return {
-		verification: {
-			method: 'hmac',
-			header: v.signatureHeader,
-			...v.scheme,
-			secretIndex: result.secretIndex,
-			// A timestamp outside the signature is checked for freshness but could have been rewritten.
-			...(v.timestampHeader ? { timestampHeader: v.timestampHeader, timestampSigned } : {}),
-		},
-		// Only a signed timestamp bounds how long a copy stays valid.
-		replay: timestampSigned ? signedContentReplay(delivery.body, result.timestampSec, v.toleranceSec) : undefined,
-	};
-}
-
 /** The Standard Webhooks check: the `standardWebhooks` mode, and auto-detect's first candidate. */
-function verifyStandard(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock, extra: Record<string, unknown> = {}): Verified {
+function verifyStandard(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock, extra: Record<string, unknown> = {}): VerifiedDelivery {
 	const { id, secretIndex, timestampSec } = verifyStandardWebhook({ headers: delivery.headers, body: delivery.body, secrets, toleranceSec, clock });
 	return {
 		verification: { method: 'standardWebhooks', header: STANDARD_WEBHOOKS_HEADERS.signature, ...extra, secretIndex, messageId: id },
@@ -139,7 +100,7 @@ function hmacCandidates(delivery: Delivery, timestamp: string | undefined): Cand
  * already bounds. A timestamp header, when one is sent, must be fresh whichever candidate
  * matches: verifyHmac checks it before comparing, and that refusal ends the search.
  */
-function autoDetect(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock): Verified {
+function autoDetect(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock): VerifiedDelivery {
 	if (secrets.every((secret) => secret === '')) {
 		throw new DeliveryError('not_configured', 'Signature verification is on but no secret is configured');
 	}

@@ -167,13 +167,13 @@ export interface VendorTriggerSpec {
 	displayName: string;
 	name: string;
 	description: string;
-	/** The credential, and the parameter values that need it. */
-	credential: { name: string; shownWhen: Record<string, string[]> };
+	/** The credential, and the parameter values that need it (none: always). */
+	credential: { name: string; shownWhen?: Record<string, string[]> };
 	webhooks: IWebhookDescription[];
 	/** Whom the trigger panel names, and what to do in their console (HTML). */
 	panel: { sender: string; consoleSteps: string };
-	/** The notice above the parameters: the console steps again, in plain text. */
-	setupNotice: string;
+	/** The notice above the parameters: the console steps again, in plain text (or notices of its own in `properties`). */
+	setupNotice?: string;
 	/** The parameters after the notice. */
 	properties: INodeProperties[];
 	/** Default: 1 and 2, where 2 behaves as 1 but costs n8n less per request (see handleDelivery). */
@@ -192,9 +192,13 @@ export function vendorTriggerDescription(spec: VendorTriggerSpec): Omit<INodeTyp
 		defaults: { name: spec.displayName },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: spec.credential.name, required: true, displayOptions: { show: spec.credential.shownWhen } }],
+		credentials: [
+			{ name: spec.credential.name, required: true, ...(spec.credential.shownWhen ? { displayOptions: { show: spec.credential.shownWhen } } : {}) },
+		],
 		webhooks: spec.webhooks,
 		triggerPanel: vendorTriggerPanel(spec.panel.sender, spec.panel.consoleSteps),
-		properties: [{ displayName: spec.setupNotice, name: 'setupNotice', type: 'notice', default: '' }, ...spec.properties],
+		properties: spec.setupNotice
+			? [{ displayName: spec.setupNotice, name: 'setupNotice', type: 'notice', default: '' }, ...spec.properties]
+			: spec.properties,
 	};
 }

@@ -29,6 +29,7 @@ const STD_WH_SECRET = cred('vwhSynchubStdWh1').secret;
 const APIRTC = cred('vwhApiRtc0000001');
 const ROOMLE = cred('vwhRoomle0000001');
 const EVENT_API_KEY = cred('vwhEventHook0001').apiKey;
+const HMAC_SECRET = cred('vwhHmacSecret001').secret;
 
 /** test/e2e/fixtures/vendors-*.workflow.json, sorted. */
 const fixtureFiles = fs
@@ -218,6 +219,21 @@ const roomleEvent = (data) => ({ event: 'email.shareConfiguration', data: { conf
 const roomleToken = (extra = {}) => createRoomleToken({ secret: ROOMLE.secret, apiKey: ROOMLE.apiKey, date: new Date(), ...extra });
 
 const genericEvent = (eventType, data) => ({ event_time: 1700000000, event_type: eventType, current_context: { tenant: 'e2e' }, data });
+/** A GitHub delivery as GitHub sends it: X-Hub-Signature-256 over the exact body, event and delivery GUID headers. */
+function githubDelivery(event, payload, { secret = HMAC_SECRET, delivery = crypto.randomUUID() } = {}) {
+	const body = JSON.stringify(payload);
+	return {
+		body,
+		headers: {
+			'content-type': 'application/json',
+			'x-github-event': event,
+			'x-github-delivery': delivery,
+			'x-hub-signature-256': `sha256=${hmacHex(secret, body)}`,
+			'user-agent': 'GitHub-Hookshot/e2e',
+		},
+	};
+}
+
 const eventWebhookDelivery = (payload, key = EVENT_API_KEY) => ({
 	body: JSON.stringify(payload),
 	headers: { 'content-type': 'application/json', 'x-api-key': key },
@@ -330,6 +346,8 @@ const SEND_CASES = [
 ];
 
 module.exports = {
+	githubDelivery,
+	HMAC_SECRET,
 	vendorHelpers,
 	svrSession,
 	dedupRedelivery,

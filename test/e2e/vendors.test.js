@@ -17,7 +17,7 @@ const {
 	vendorHelpers, TEMPLATES, PKG, credentialsFile, fixtureFiles, SYNCHUB_SECRET, STD_WH_SECRET, APIRTC, ROOMLE,
 	createRoomleToken, signStandardWebhook, nodeItems, assertRejected, assertAccepted, json, hmacHex, nowSec,
 	SYNTHESISVR_BATCH, failedSyncRun, synchubDelivery, apiRtcTicket, apiRtcHeaders, roomleEvent, roomleToken,
-	genericEvent, eventWebhookDelivery, SEND_CASES, svrSession,
+	genericEvent, eventWebhookDelivery, SEND_CASES, svrSession, githubDelivery,
 } = require('./vendor-helpers');
 
 const t = e2eTest();
@@ -193,6 +193,53 @@ t.test('SYNCHUB template (failure only, syncRunCompleted): HMAC-SHA256 hex of th
 		{ method: 'hmac', header: 'x-synchub-signature', algorithm: 'sha256', encoding: 'hex', prefix: '', signedContent: 'body', secretIndex: undefined },
 	);
 	assert.equal(nodeItems(execution, 'Alert text')[0].alert, 'SYNCHUB sync run failed: orders-endpoint (Upstream timeout)');
+}, CASE_TIMEOUT);
+
+t.test('GitHub template: signed push and issues.opened deliveries → verified, routed by X-GitHub-Event', async () => {
+	const wf = workflow('github-route-by-event.json');
+	const url = triggerUrl('github-route-by-event.json');
+	const push = { ref: 'refs/heads/main', pusher: { name: 'octocat' }, repository: { full_name: 'octo/e2e' }, commits: [{ id: 'c1', message: 'Fix', url: 'https://github.com/octo/e2e/commit/c1' }] };
+	const issue = { action: 'opened', issue: { number: 7, title: 'Broken', html_url: 'https://github.com/octo/e2e/issues/7' }, repository: { full_name: 'octo/e2e' } };
+
+	let before = await executionIds(wf.id);
+	assertAccepted(await postWebhook(url, githubDelivery('push', push, { delivery: 'e2e-delivery-push' })));
+	let [execution] = await newExecutions(wf.id, before);
+	assert.equal(execution.status, 'success');
+	const [item] = nodeItems(execution, 'Signed Webhook Trigger');
+	assert.equal(item.meta.verified, true);
+	assert.equal(item.meta.eventType, 'push');
+	assert.equal(item.meta.dedupKey, 'e2e-delivery-push');
+	assert.equal(item.meta.verification.preset, 'github');
+	assert.equal(nodeItems(execution, 'Push')[0].summary, 'octocat pushed 1 commit(s) to refs/heads/main in octo/e2e');
+	assert.ok(!execution.data.resultData.runData.Issue, 'a push goes to Push only');
+
+	before = await executionIds(wf.id);
+	assertAccepted(await postWebhook(url, githubDelivery('issues', issue)));
+	[execution] = await newExecutions(wf.id, before);
+	assert.equal(nodeItems(execution, 'Issue')[0].summary, 'Issue #7 opened: Broken (https://github.com/octo/e2e/issues/7)');
+
+	before = await executionIds(wf.id);
+	assertAccepted(await postWebhook(url, githubDelivery('ping', { zen: 'Keep it logically awesome.', hook_id: 1 })));
+	[execution] = await newExecutions(wf.id, before);
+	assert.equal(nodeItems(execution, 'Other event')[0].summary, 'GitHub event ping from GitHub');
+}, CASE_TIMEOUT);
+
+t.test('GitHub template: a tampered body, a wrong secret or no signature → 401, no execution', async () => {
+	const url = triggerUrl('github-route-by-event.json');
+	const signed = githubDelivery('push', { ref: 'refs/heads/main', commits: [] });
+	const tampered = { ...signed, body: signed.body.replace('main', 'prod') };
+	const wrongSecret = githubDelivery('push', { ref: 'refs/heads/main', commits: [] }, { secret: 'not-the-secret' });
+	const unsigned = { body: signed.body, headers: { 'content-type': 'application/json', 'x-github-event': 'push' } };
+	await rejectedWithoutExecution(
+		'github-route-by-event.json',
+		[
+			{ send: () => postWebhook(url, tampered), check: (res) => assertRejected(res, 401, 'bad_signature') },
+			{ send: () => postWebhook(url, wrongSecret), check: (res) => assertRejected(res, 401, 'bad_signature') },
+			{ send: () => postWebhook(url, unsigned), check: (res) => assertRejected(res, 401, 'missing_header') },
+		],
+		() => postWebhook(url, githubDelivery('issues', { action: 'closed', issue: { number: 8, title: 'After', html_url: 'x' } })),
+		(e) => nodeItems(e, 'Signed Webhook Trigger')[0].issue?.number === 8,
+	);
 }, CASE_TIMEOUT);
 
 t.test('Event Webhook template: generic envelope + x-api-key → event_time normalised', async () => {

@@ -287,7 +287,7 @@ async function installPackage(userFolder, { build = process.env.N8N_E2E_SKIP_BUI
 		let tarball = packed && path.resolve(packed);
 		if (!tarball) {
 			// No lifecycle scripts: the build above (or the caller) made dist/, and prepack would
-			// build again (the project's .npmrc ignores scripts anyway; this does not rely on it).
+			// build again.
 			const out = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir], { cwd: REPO_ROOT, capture: true });
 			const [{ filename }] = JSON.parse(out.slice(out.indexOf('[')));
 			tarball = path.join(packDir, path.basename(filename));

@@ -3,14 +3,15 @@
 // `npm run start:queue`: n8n in queue mode on this machine, data in .n8n-local/queue/: Postgres
 // and Redis (Debian packages, installed when missing), n8n main (editor, API), one webhook
 // processor (production webhooks) and workers, with this package installed and the templates
-// imported and active, as `npm start` does. Ctrl-C stops everything.
+// imported and active, and a ready curl per template printed (sent to the webhook processor),
+// as `npm start` does. Ctrl-C stops everything.
 // Env: N8N_PORT (main, 5678), N8N_WEBHOOK_PORT (webhook processor, 5688), N8N_WORKERS (2),
 // N8N_VERSION, N8N_IMPORT_CREDENTIALS, N8N_TEMPLATES_DIR (as for `npm start`).
 
 const path = require('node:path');
 const rt = require('./n8n-runtime');
 const { startQueueStack } = require('./queue-stack');
-const { templatePlan, workflowLines, CREDENTIALS_HINT } = require('./start');
+const { templatePlan, workflowLines, deliveryLines, CREDENTIALS_HINT } = require('./start');
 
 if (process.argv.includes('--help')) {
 	process.stdout.write('usage: npm run start:queue   (env: N8N_PORT=5678 N8N_WEBHOOK_PORT=5688 N8N_WORKERS=2)\n');
@@ -56,6 +57,7 @@ async function describe(stack, { t0, userFolder, plan }) {
 	const rel = (p) => path.relative(rt.REPO_ROOT, p);
 	const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 	const { data: workflows } = await stack.api('/workflows?limit=250');
+	const webhooks = await stack.registeredWebhooks(); // URLs on the webhook processor
 	const lines = [
 		'',
 		`n8n ${stack.n8n.version} is running in queue mode (start took ${secs(Date.now() - t0)})`,
@@ -68,7 +70,8 @@ async function describe(stack, { t0, userFolder, plan }) {
 		`  api key:           in ${rel(path.join(userFolder, 'login.json'))}`,
 		`  logs:              ${rel(path.join(userFolder, 'logs'))}/ (main, webhook, worker<N>), ${rel(postgres.logFile)}, ${rel(redis.logFile)}`,
 		'Production URLs (on the webhook processor):',
-		...workflowLines(workflows, await stack.registeredWebhooks()),
+		...workflowLines(workflows, webhooks),
+		...deliveryLines(workflows, webhooks, userFolder, { port: stack.ports.webhook }),
 		CREDENTIALS_HINT,
 		'Ctrl-C stops every process.',
 		'',

@@ -6,9 +6,9 @@
 // N8N_TEMPLATES_DIR (templates/). `--no-build`: install dist/ as it is (npm run dev builds).
 // n8n runs as in production (NODE_ENV=production): its error answers carry no stack traces, its
 // rate limits are on, and a start after a crash waits 10 s for its crash journal.
-// The template handling (demo credentials, import when changed, the listing) is shared with
-// `npm run start:queue` (scripts/start-queue.js). Once n8n runs it prints a ready curl per
-// template (a valid delivery signed with the demo secrets: scripts/demo-send.js builds them).
+// The template handling (demo credentials, import when changed, the listing) and the ready curl
+// per template it prints once n8n runs (a valid delivery signed with the demo secrets:
+// scripts/demo-send.js builds them) are shared with `npm run start:queue` (scripts/start-queue.js).
 
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -94,7 +94,7 @@ function workflowLines(workflows, webhooks) {
  * `webhooks`: rt.registeredWebhooks): a valid delivery signed now with the secrets of
  * `credentialsFile`, built by scripts/demo-send.js (the package's own signing code in dist/).
  */
-function curlLines(workflows, webhooks, credentialsFile, { templates = templatesDir } = {}) {
+function curlLines(workflows, webhooks, credentialsFile, { templates = templatesDir, demoSend = demoSendCommand() } = {}) {
 	const demo = require('./demo-send');
 	const samples = demo.SAMPLES.filter((s) => fs.existsSync(path.join(templates, s.template)));
 	const credentials = JSON.parse(fs.readFileSync(credentialsFile, 'utf8'));
@@ -118,8 +118,32 @@ function curlLines(workflows, webhooks, credentialsFile, { templates = templates
 					'      is answered as a duplicate without running the workflow.',
 				]
 			: []),
-		'  Fresh deliveries any time: npm run demo:send -- <synthesisvr|synchub|apirtc|roomle|event|all>  (--bad: also one refused delivery each)',
+		`  Fresh deliveries any time: ${demoSend} <synthesisvr|synchub|apirtc|roomle|event|all>  (--bad: also one refused delivery each)`,
 	];
+}
+
+/** `npm run demo:send --`, preceded by the environment it needs (`env`: name -> value). */
+function demoSendCommand(env = {}) {
+	const shell = (v) => (/^[\w./:@-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`);
+	return [...Object.entries(env).map(([k, v]) => `${k}=${shell(String(v))}`), 'npm run demo:send --'].join(' ');
+}
+
+/**
+ * The "first delivery" lines printed once n8n runs (`npm start`, `npm run start:queue`): a ready
+ * curl per template, signed with the demo secrets of `userFolder` (curlLines), or with
+ * N8N_IMPORT_CREDENTIALS (real secrets, not echoed to the terminal) only the demo:send command.
+ * `port`: the port that serves the production webhooks (`webhooks`' URLs); demo:send is told it,
+ * and where the secrets are, when they are not its defaults (5678, .n8n-local/).
+ */
+function deliveryLines(workflows, webhooks, userFolder, { port = 5678 } = {}) {
+	const demo = require('./demo-send');
+	const env = port === 5678 ? {} : { N8N_PORT: port };
+	if (process.env.N8N_IMPORT_CREDENTIALS) {
+		return [`Try a delivery: ${demoSendCommand(env)} all (signed with the secrets in N8N_IMPORT_CREDENTIALS; --bad: also one refused delivery each)`];
+	}
+	const credentialsFile = demoCredentialsFile(userFolder);
+	if (path.resolve(credentialsFile) !== path.resolve(demo.secretsFile())) env.N8N_IMPORT_CREDENTIALS = path.relative(process.cwd(), credentialsFile) || credentialsFile;
+	return curlLines(workflows, webhooks, credentialsFile, { demoSend: demoSendCommand(env) });
 }
 
 /**
@@ -182,10 +206,6 @@ async function main() {
 			waitForWorkflowIds: activated.map((w) => w.id),
 		});
 		const { data: workflows } = await api('/workflows?limit=250');
-		// Real secrets (N8N_IMPORT_CREDENTIALS) are not echoed to the terminal; demo:send uses them.
-		const curls = process.env.N8N_IMPORT_CREDENTIALS
-			? ['Try a delivery: npm run demo:send -- all (signed with the secrets in N8N_IMPORT_CREDENTIALS; --bad: also one refused delivery each)']
-			: curlLines(workflows, webhooks, demoCredentialsFile(userFolder));
 		const lines = [
 			'',
 			`n8n ${n8n.version} is running (start took ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
@@ -194,7 +214,7 @@ async function main() {
 			`  api key:  in ${path.relative(rt.REPO_ROOT, path.join(userFolder, 'login.json'))}`,
 			`  log:      ${path.relative(rt.REPO_ROOT, handle.logFile)}`,
 			...workflowLines(workflows, webhooks),
-			...curls,
+			...deliveryLines(workflows, webhooks, userFolder, { port }),
 			CREDENTIALS_HINT,
 			'Ctrl-C stops n8n.',
 			'',
@@ -206,7 +226,7 @@ async function main() {
 	}
 }
 
-module.exports = { templatePlan, workflowLines, curlLines, demoCredentialsFile, CREDENTIALS_HINT, PRODUCTION_ENV };
+module.exports = { templatePlan, workflowLines, curlLines, deliveryLines, demoCredentialsFile, CREDENTIALS_HINT, PRODUCTION_ENV };
 
 if (require.main === module) {
 	main().catch((e) => {

@@ -1,13 +1,13 @@
 'use strict';
 // The published package, as a user gets it: a clean copy of the repository (tracked and new,
 // not ignored files: no dist/, so a stale build cannot hide a missing build step) is packed with
-// `npm pack` running its lifecycle scripts, as `npm publish` in .github/workflows/publish.yml
-// does (prepack builds). The tarball is installed into a real n8n the way n8n's community-package
-// installer does it (unpack, npm install --omit=dev on n8n's Node), with the templates it ships
-// imported, and n8n running as in production (NODE_ENV=production). Then: n8n loaded every node
-// and credential package.json declares, the templates activate, a delivery runs, the runtime
-// dependencies install without engine warnings on Node 20 and Node 24, and n8n's own error
-// answers carry no stack traces.
+// a plain `npm pack` (its .npmrc and package.json in force), as `npm publish` in
+// .github/workflows/publish.yml does (prepack builds). The tarball is installed into a real n8n
+// the way n8n's community-package installer does it (unpack, npm install --omit=dev on n8n's
+// Node), with the templates it ships imported, and n8n running as in production
+// (NODE_ENV=production). Then: n8n loaded every node and credential package.json declares, the
+// templates activate, a delivery runs, the runtime dependencies install without engine warnings
+// on Node 20 and Node 24, and n8n's own error answers carry no stack traces.
 
 const assert = require('node:assert/strict');
 const { spawnSync } = require('node:child_process');
@@ -53,6 +53,15 @@ function cleanCopy(dest) {
 	return copied;
 }
 
+/**
+ * The environment without npm_config_ignore_scripts: npm exports the settings it runs with to
+ * the scripts it starts, so `npm test --ignore-scripts` would otherwise reach the `npm pack` below,
+ * which is meant to see what someone typing it in a fresh clone sees.
+ */
+function packEnv() {
+	return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.toLowerCase() !== 'npm_config_ignore_scripts'));
+}
+
 /** Entries of a .tgz: [{path, size}] without the leading package/. */
 function tarEntries(file) {
 	return sh('tar', ['-tzvf', file])
@@ -86,12 +95,16 @@ t.before(async () => {
 	assert.ok(copied > 50, `only ${copied} files copied`);
 	assert.equal(fs.existsSync(path.join(copy, 'dist')), false, 'the clean copy must not have dist/');
 
-	// The lifecycle scripts on, as in the publish workflow (the project's .npmrc turns them off
-	// for installs): prepack runs `npm run build`.
+	// Plain `npm pack`, as a user or the publish workflow runs it: prepack runs `npm run build`
+	// (the project's .npmrc leaves lifecycle scripts on; package.json's allowScripts denies only
+	// the dev dependencies' install scripts). Only the output folder is chosen.
+	const env = packEnv();
+	const ignoreScripts = sh('npm', ['config', 'get', 'ignore-scripts'], { cwd: copy, env }).trim();
+	assert.equal(ignoreScripts, 'false', 'npm has ignore-scripts on here (the project .npmrc, ~/.npmrc or an npm_config_ variable): npm pack would skip prepack and ship no dist/');
 	const packDir = path.join(work, 'pack');
 	fs.mkdirSync(packDir);
 	const t0 = Date.now();
-	sh('npm', ['pack', '--ignore-scripts=false', '--pack-destination', packDir], { cwd: copy });
+	sh('npm', ['pack', '--pack-destination', packDir], { cwd: copy, env });
 	packMs = Date.now() - t0;
 	const tgz = fs.readdirSync(packDir).filter((f) => f.endsWith('.tgz'));
 	assert.deepEqual(tgz, [`${pkg.name}-${pkg.version}.tgz`]);

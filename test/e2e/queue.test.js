@@ -8,13 +8,17 @@
 // the only new execution) and by the queue: one job enqueued for the whole sequence.
 
 const assert = require('node:assert/strict');
+const { execFile } = require('node:child_process');
 const fs = require('node:fs');
 const fsp = require('node:fs/promises');
 const os = require('node:os');
 const path = require('node:path');
+const { promisify } = require('node:util');
 const { startE2E, postWebhook, freePortPair, e2eTest } = require('./harness');
 const rt = require('../../scripts/n8n-runtime');
 const { pidAlive } = require('../../scripts/queue-stack');
+const { deliveryLines } = require('../../scripts/start');
+const { SAMPLES } = require('../../scripts/demo-send');
 const {
 	vendorHelpers, dedupRedelivery, svrSession, TEMPLATES, credentialsFile, fixtureFiles, SYNTHESISVR_BATCH, SYNTHESISVR_TOKEN, nodeItems, assertRejected,
 	assertAccepted, json, failedSyncRun, synchubDelivery, apiRtcTicket, apiRtcHeaders, roomleEvent, roomleToken,
@@ -194,6 +198,34 @@ for (const d of TEMPLATE_DELIVERIES) {
 		d.check(res, execution);
 	}, CASE_TIMEOUT);
 }
+
+t.test('npm run start:queue prints a curl per template on the webhook processor; one, run by a shell, is run by a worker', async () => {
+	// What start-queue.js prints (deliveryLines, shared with npm start), with this stack's
+	// credentials in the place of the demo ones it creates in its user folder.
+	const folder = path.join(tmp, 'start-queue');
+	await fsp.mkdir(folder);
+	const demoFile = path.join(folder, 'demo-credentials.json');
+	await fsp.copyFile(credentialsFile, demoFile);
+	const { data: workflows } = await n8n.api('/workflows?limit=250');
+	const lines = deliveryLines(workflows, await stack.registeredWebhooks(), folder, { port: stack.ports.webhook });
+	const text = lines.join('\n');
+	const curls = lines.map((l) => l.trim()).filter((l) => l.startsWith('curl '));
+	assert.equal(curls.length, SAMPLES.length, text);
+	for (const curl of curls) assert.ok(curl.includes(`'${stack.webhookUrl}/webhook/`), curl);
+	// demo:send is told this stack's port and secrets (its defaults are npm start's).
+	const demoSend = lines.find((l) => l.includes('npm run demo:send --'));
+	assert.ok(demoSend?.includes(`N8N_PORT=${stack.ports.webhook} N8N_IMPORT_CREDENTIALS=${path.relative(process.cwd(), demoFile)} npm run demo:send --`), text);
+
+	const wf = workflow('synthesisvr-sessions.json');
+	const curl = curls.find((c) => c.includes(`/webhook/${wf.webhookUrls[0].path}?`));
+	assert.ok(curl, text);
+	const before = await executionIds(wf.id);
+	const { stdout } = await promisify(execFile)('sh', ['-c', curl], { timeout: 30000 });
+	const out = stdout.trimEnd().split('\n');
+	assert.equal(out.pop(), '200', stdout);
+	assertAccepted({ status: 200, text: out.join('\n') }, 2);
+	await oneExecutionRunByWorker(wf, before);
+}, CASE_TIMEOUT);
 
 t.test('send-signed-event.json: forwarded by Send Webhook in a worker to the Event Webhook Trigger, API key verified', async () => {
 	const sender = workflow('send-signed-event.json');

@@ -12,6 +12,7 @@
 // deliveries as curl commands (curlCommand).
 
 const { execFileSync } = require('node:child_process');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -21,16 +22,18 @@ const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 const USER_FOLDER = path.join(REPO_ROOT, '.n8n-local');
 const DIST_OUTGOING = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'outgoing.js');
 const DIST_SYNCHUB = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'n8n', 'hmacParameters.js');
+const DIST_PRESETS = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'signaturePresets.js');
 
 /** The package's signing code, built first when dist/ is missing. */
 function signing() {
-	if (!fs.existsSync(DIST_OUTGOING) || !fs.existsSync(DIST_SYNCHUB)) {
+	if (![DIST_OUTGOING, DIST_SYNCHUB, DIST_PRESETS].every((file) => fs.existsSync(file))) {
 		process.stderr.write('[demo-send] dist/ is missing: npm run build\n');
 		execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 2, 2] });
 	}
 	const { signingHeaders, newDeliveryId } = require(DIST_OUTGOING);
 	const { SYNCHUB_DEFAULT_SCHEME, SYNCHUB_DEFAULT_HEADER } = require(DIST_SYNCHUB);
-	return { signingHeaders, newDeliveryId, SYNCHUB_DEFAULT_SCHEME, SYNCHUB_DEFAULT_HEADER };
+	const { signWithPreset } = require(DIST_PRESETS);
+	return { signingHeaders, newDeliveryId, signWithPreset, SYNCHUB_DEFAULT_SCHEME, SYNCHUB_DEFAULT_HEADER };
 }
 
 /** The credentials file of the local n8n: the one npm start imported. */
@@ -125,6 +128,17 @@ const SAMPLES = [
 		valid: () => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event_type: 'order.forwarded', orderId: 7 }) }),
 		// Nothing to sign here: an empty event type is what Send Webhook refuses to send.
 		bad: () => ({ headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event_type: '', orderId: 7 }), what: 'an empty event_type (nothing is delivered)' }),
+	},
+	{
+		vendor: 'github',
+		template: 'github-route-by-event.json',
+		note: 'a push as GitHub signs it (X-Hub-Signature-256); Route by event sends it to Push',
+		valid: ({ secret, sign }) => {
+			const body = JSON.stringify({ ref: 'refs/heads/main', pusher: { name: 'demo' }, repository: { full_name: 'demo/repo' }, commits: [{ id: 'c0ffee', message: 'Demo commit', url: 'https://github.com/demo/repo/commit/c0ffee' }] });
+			const signature = sign.signWithPreset('github', { secret: secret('webhookHmacSecretApi').secret, body: Buffer.from(body), timestampSec: nowSec(), id: '' });
+			return { headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': crypto.randomUUID(), ...signature }, body };
+		},
+		bad: (_ctx, valid) => ({ ...valid, body: valid.body.replace('Demo commit', 'Changed commit'), what: 'a body changed after signing' }),
 	},
 ];
 

@@ -41,17 +41,22 @@ function hashInputs(files) {
  */
 function demoCredentialsFile(userFolder) {
 	const file = path.join(userFolder, 'demo-credentials.json');
-	if (fs.existsSync(file)) return file;
 	const random = (bytes = 24) => crypto.randomBytes(bytes).toString('base64url');
-	const credentials = [
-		['vwhSynthesisVr01', 'SynthesisVR Webhook', 'synthesisVrWebhookApi', { token: random() }],
-		['vwhSynchub000001', 'SYNCHUB Webhook', 'synchubWebhookApi', { secret: random(), previousSecret: '' }],
-		['vwhApiRtc0000001', 'ApiRTC Webhook', 'apiRtcWebhookApi', { headerName: 'X-Webhook-Secret', secret: random() }],
+	const wanted = [
+		['vwhSynthesisVr01', 'SynthesisVR Webhook', 'synthesisVrWebhookApi', () => ({ token: random() })],
+		['vwhSynchub000001', 'SYNCHUB Webhook', 'synchubWebhookApi', () => ({ secret: random(), previousSecret: '' })],
+		['vwhApiRtc0000001', 'ApiRTC Webhook', 'apiRtcWebhookApi', () => ({ headerName: 'X-Webhook-Secret', secret: random() })],
 		// A Roomle secret is an AES key: exactly 16, 24 or 32 characters.
-		['vwhRoomle0000001', 'Roomle Webhook', 'roomleWebhookApi', { apiKey: random(12), secret: random(12) }],
-		['vwhEventHook0001', 'Event Webhook', 'eventWebhookApi', { apiKey: random(), previousApiKey: '' }],
-		['vwhStdWebhooks01', 'Standard Webhooks', 'standardWebhooksApi', { secret: `whsec_${crypto.randomBytes(24).toString('base64')}` }],
-	].map(([id, name, type, data]) => ({ id, name, type, data }));
+		['vwhRoomle0000001', 'Roomle Webhook', 'roomleWebhookApi', () => ({ apiKey: random(12), secret: random(12) })],
+		['vwhEventHook0001', 'Event Webhook', 'eventWebhookApi', () => ({ apiKey: random(), previousApiKey: '' })],
+		['vwhStdWebhooks01', 'Standard Webhooks', 'standardWebhooksApi', () => ({ secret: `whsec_${crypto.randomBytes(24).toString('base64')}` })],
+		['vwhHmacSecret001', 'Webhook HMAC Secret', 'webhookHmacSecretApi', () => ({ secret: random(), previousSecret: '' })],
+	];
+	// A folder from an earlier version keeps its secrets and gains the credentials added since.
+	const existing = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : [];
+	const missing = wanted.filter(([id]) => !existing.some((c) => c.id === id));
+	if (missing.length === 0) return file;
+	const credentials = [...existing, ...missing.map(([id, name, type, data]) => ({ id, name, type, data: data() }))];
 	fs.mkdirSync(userFolder, { recursive: true });
 	fs.writeFileSync(file, JSON.stringify(credentials, null, '\t'), { mode: 0o600 });
 	return file;
@@ -118,7 +123,7 @@ function curlLines(workflows, webhooks, credentialsFile, { templates = templates
 					'      is answered as a duplicate without running the workflow.',
 				]
 			: []),
-		`  Fresh deliveries any time: ${demoSend} <synthesisvr|synchub|apirtc|roomle|event|all>  (--bad: also one refused delivery each)`,
+		`  Fresh deliveries any time: ${demoSend} <synthesisvr|synchub|apirtc|roomle|event|github|all>  (--bad: also one refused delivery each)`,
 	];
 }
 

@@ -35,6 +35,7 @@ const ICONS = {
 	[`${PKG}.apiRtcTrigger`]: 'ApiRtcTrigger/apiRtc.svg',
 	[`${PKG}.roomleTrigger`]: 'RoomleTrigger/roomle.svg',
 	[`${PKG}.eventWebhookTrigger`]: 'EventWebhookTrigger/eventWebhook.svg',
+	[`${PKG}.signedWebhookTrigger`]: 'SignedWebhookTrigger/signedWebhook.svg',
 	[`${PKG}.sendWebhook`]: 'SendWebhook/sendWebhook.svg',
 };
 const iconUrlPath = (type, dark = false) => {
@@ -52,8 +53,10 @@ const SEARCHES = [
 	['Roomle', `${PKG}.roomleTrigger`],
 	['event webhook', `${PKG}.eventWebhookTrigger`],
 	['send webhook', `${PKG}.sendWebhook`],
+	// The Signed Webhook Trigger is found by the senders it has presets for.
+	...['GitHub', 'Stripe', 'Shopify', 'Slack', 'Svix', 'Standard Webhooks'].map((term) => [term, `${PKG}.signedWebhookTrigger`]),
 	// Every trigger is found by what it does, not only by its vendor's name.
-	...['synthesisVrTrigger', 'synchubTrigger', 'apiRtcTrigger', 'roomleTrigger', 'eventWebhookTrigger'].flatMap((name) =>
+	...['synthesisVrTrigger', 'synchubTrigger', 'apiRtcTrigger', 'roomleTrigger', 'eventWebhookTrigger', 'signedWebhookTrigger'].flatMap((name) =>
 		['webhook', 'hmac', 'signature'].map((term) => [term, `${PKG}.${name}`]),
 	),
 ];
@@ -64,6 +67,7 @@ const SUBTITLES = {
 	'synthesisvr-sessions': { 'SynthesisVR Trigger': /^(All session events|Sessions: .+)$/ },
 	'apirtc-ticket-state': { 'ApiRTC Trigger': /^(All events|[A-Z][A-Za-z, ]+ events)$/ },
 	'send-signed-event': { 'Send Webhook': 'API key header' },
+	'github-route-by-event': { 'Signed Webhook Trigger': 'GitHub' },
 };
 
 // Selectors found by inspecting n8n 2.41's and 1.123's editors (data-test-id attributes are n8n's

@@ -17,9 +17,9 @@ export const V1_DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 100;
 
 /** Longest timeout of one phase of one attempt, and longest wait between attempts. */
-export const MAX_TIMEOUT_MS = 300_000;
+const MAX_TIMEOUT_MS = 300_000;
 /** n8n's own default body limit (N8N_PAYLOAD_SIZE_MAX): a response bigger than that is not data for a workflow. */
-export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface NumberLimit {
 	label: string;

@@ -9,7 +9,7 @@ import type * as http from 'node:http';
 import { displayParameter, type INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, V1_DEFAULT_CONCURRENCY } from '../../nodes/SendWebhook/description';
-import { concurrencyFor } from '../../nodes/SendWebhook/execute';
+import { concurrencyFor } from '../../nodes/SendWebhook/senderSettings';
 import { closeSenderDispatchers } from '../../nodes/shared/sender';
 import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
 import { outputOf, send, sendWebhook } from './helpers';

@@ -1,0 +1,79 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
+import type { OutgoingSigning } from '../shared/outgoing';
+import type { RoomleAlgorithm } from '../shared/roomleToken';
+import { type AllowedDomains, AllowedDomainsError, parseAllowedDomains } from '../shared/sender';
+
+const CREDENTIAL_BY_SCHEME: Record<Exclude<OutgoingSigning['scheme'], 'none'>, string> = {
+	hmac: 'synchubWebhookApi',
+	standardWebhooks: 'standardWebhooksApi',
+	roomleToken: 'roomleWebhookApi',
+	apiKey: 'eventWebhookApi',
+	customHeader: 'apiRtcWebhookApi',
+};
+
+export interface SigningSetup {
+	signing: OutgoingSigning;
+	/** The credential's Allowed Domains; null: any host (the field is empty, or no credential). */
+	allowedDomains: AllowedDomains | null;
+}
+
+/** The Signing choice with its credential: how every request is signed, and where it may go. */
+export async function readSigningSetup(ctx: IExecuteFunctions): Promise<SigningSetup> {
+	const scheme = ctx.getNodeParameter('signing', 0) as OutgoingSigning['scheme'];
+	if (scheme === 'none') return { signing: { scheme }, allowedDomains: null };
+	const credentials = await ctx.getCredentials(CREDENTIAL_BY_SCHEME[scheme]);
+	let allowedDomains: AllowedDomains | null;
+	try {
+		allowedDomains = parseAllowedDomains(credentials.allowedDomains);
+	} catch (error) {
+		const message = error instanceof AllowedDomainsError ? error.message : `Allowed Domains: ${(error as Error).message}`;
+		throw new NodeOperationError(ctx.getNode(), `The credential's ${message}`, { itemIndex: 0 });
+	}
+	return { signing: readSigning(ctx, scheme, credentials), allowedDomains };
+}
+
+function readSigning(ctx: IExecuteFunctions, scheme: Exclude<OutgoingSigning['scheme'], 'none'>, credentials: IDataObject): OutgoingSigning {
+	const text = (name: string) => String(credentials[name] ?? '');
+	const param = (name: string, fallback = '') => String(ctx.getNodeParameter(name, 0, fallback)).trim();
+	const required = (value: string, label: string) => {
+		if (value === '') throw new NodeOperationError(ctx.getNode(), `${label} is empty in the credential`, { itemIndex: 0 });
+		return value;
+	};
+	switch (scheme) {
+		case 'hmac':
+			return {
+				scheme,
+				secret: required(text('secret'), 'The HMAC secret'),
+				signatureHeader: param('signatureHeader', 'x-synchub-signature'),
+				timestampHeader: param('timestampHeader') || undefined,
+				hmac: {
+					algorithm: param('algorithm', 'sha256') as HmacAlgorithm,
+					encoding: param('encoding', 'hex') as SignatureEncoding,
+					prefix: String(ctx.getNodeParameter('signaturePrefix', 0, '')),
+					signedContent: param('signedContent', 'body') as SignedContent,
+				},
+			};
+		case 'standardWebhooks':
+			return { scheme, secret: required(text('secret'), 'The signing secret') };
+		case 'roomleToken':
+			return {
+				scheme,
+				apiKey: required(text('apiKey'), 'The Roomle api key'),
+				secret: required(text('secret'), 'The Roomle secret'),
+				headerName: param('headerName', 'token'),
+				algorithm: param('roomleAlgorithm', '02') as RoomleAlgorithm,
+			};
+		case 'apiKey':
+			return {
+				scheme,
+				apiKey: required(text('apiKey'), 'The API key'),
+				headerName: param('keyHeaderName', 'x-api-key'),
+				bearer: param('apiKeyPlacement', 'header') === 'bearer',
+			};
+		case 'customHeader':
+			return { scheme, headerName: required(text('headerName'), 'The header name'), value: required(text('secret'), 'The header value') };
+	}
+}

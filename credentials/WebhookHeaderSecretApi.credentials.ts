@@ -6,7 +6,7 @@ import { allowedDomainsProperty } from './allowedDomains';
 export class WebhookHeaderSecretApi implements ICredentialType {
 	name = 'webhookHeaderSecretApi';
 
-	displayName = 'Webhook Header Secret';
+	displayName = 'Webhook Header Secret API';
 
 	icon = { light: 'file:../nodes/SendWebhook/sendWebhook.svg', dark: 'file:../nodes/SendWebhook/sendWebhook.dark.svg' } as const;
 

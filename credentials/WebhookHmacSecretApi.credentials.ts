@@ -10,7 +10,7 @@ import { allowedDomainsProperty } from './allowedDomains';
 export class WebhookHmacSecretApi implements ICredentialType {
 	name = 'webhookHmacSecretApi';
 
-	displayName = 'Webhook HMAC Secret';
+	displayName = 'Webhook HMAC Secret API';
 
 	icon = { light: 'file:../nodes/SendWebhook/sendWebhook.svg', dark: 'file:../nodes/SendWebhook/sendWebhook.dark.svg' } as const;
 

@@ -19,8 +19,11 @@ export class SendWebhook implements INodeType {
 		// 1.1: Concurrency defaults to 40 (max 100) instead of 4 (max 50); 1 keeps 4 (see description.ts).
 		// 1.2: number options outside the bounds the editor shows fail the node (naming the option)
 		// instead of being clamped (Concurrency) or used as given; 1 and 1.1 keep their behaviour.
-		version: [1, 1.1, 1.2],
-		defaultVersion: 1.2,
+		// 1.3: HMAC and custom-header signing take a credential named after no vendor (Webhook HMAC
+		// Secret, Webhook Header Secret) unless Credential Type picks the SYNCHUB or ApiRTC one, which
+		// earlier versions keep using (GENERIC_CREDENTIALS_VERSION in description.ts).
+		version: [1, 1.1, 1.2, 1.3],
+		defaultVersion: 1.3,
 		// Words a user reads ("API key header"), not the option value ("apiKey").
 		subtitle:
 			'={{ ({ none: "Unsigned", hmac: "HMAC signature", standardWebhooks: "Standard Webhooks", roomleToken: "Roomle token", apiKey: "API key header", customHeader: "Custom header secret" })[$parameter["signing"]] }}',
@@ -29,12 +32,16 @@ export class SendWebhook implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// Credential Type (signingCredential) exists from 1.3 only. Before, it is absent: the vendor
+		// credentials show (nothing hides them) and the generic ones do not (nothing shows them).
 		credentials: [
-			{ name: 'synchubWebhookApi', required: true, displayOptions: { show: { signing: ['hmac'] } } },
+			{ name: 'webhookHmacSecretApi', required: true, displayOptions: { show: { signing: ['hmac'], signingCredential: ['generic'] } } },
+			{ name: 'synchubWebhookApi', required: true, displayOptions: { show: { signing: ['hmac'] }, hide: { signingCredential: ['generic'] } } },
 			{ name: 'standardWebhooksApi', required: true, displayOptions: { show: { signing: ['standardWebhooks'] } } },
 			{ name: 'roomleWebhookApi', required: true, displayOptions: { show: { signing: ['roomleToken'] } } },
 			{ name: 'eventWebhookApi', required: true, displayOptions: { show: { signing: ['apiKey'] } } },
-			{ name: 'apiRtcWebhookApi', required: true, displayOptions: { show: { signing: ['customHeader'] } } },
+			{ name: 'webhookHeaderSecretApi', required: true, displayOptions: { show: { signing: ['customHeader'], signingCredential: ['generic'] } } },
+			{ name: 'apiRtcWebhookApi', required: true, displayOptions: { show: { signing: ['customHeader'] }, hide: { signingCredential: ['generic'] } } },
 		],
 		properties: sendWebhookProperties,
 	};

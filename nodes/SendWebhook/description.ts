@@ -5,6 +5,41 @@ import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
 const show = (field: string, values: Array<string | boolean>) => ({ show: { [field]: values } });
 
 /**
+ * From this version, HMAC and custom-header signing take a credential named after no vendor
+ * (Webhook HMAC Secret, Webhook Header Secret) unless Credential Type says otherwise. Earlier
+ * versions have no Credential Type and keep the SYNCHUB and ApiRTC credentials.
+ */
+export const GENERIC_CREDENTIALS_VERSION = 1.3;
+const fromGenericCredentials = { '@version': [{ _cnd: { gte: GENERIC_CREDENTIALS_VERSION } }] };
+
+interface CredentialChoice {
+	/** The option's name. */
+	name: string;
+	/** The credential's display name, as the picker lists it. */
+	credential: string;
+}
+
+/** Credential Type, for a Signing choice whose secret may sit in a generic or a vendor credential. */
+function credentialTypeProperty(signing: string, generic: CredentialChoice, vendor: CredentialChoice): INodeProperties {
+	return {
+		displayName: 'Credential Type',
+		name: 'signingCredential',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: generic.name, value: 'generic', description: `A "${generic.credential}" credential, named after no vendor` },
+			{
+				name: vendor.name,
+				value: 'vendor',
+				description: `The "${vendor.credential}" credential that earlier versions of this node use: to keep using one you already have`,
+			},
+		],
+		default: 'generic',
+		displayOptions: { show: { signing: [signing], ...fromGenericCredentials } },
+	};
+}
+
+/**
  * Requests in flight at once in per-item mode. Version 1.1 raised the default from 4: against a
  * receiver that answers in 50 ms, 4 in flight delivered 1000 items at under a tenth of the rate
  * of n8n's HTTP Request node (which sends every item at once, ~1000 in flight); 40 reaches
@@ -154,6 +189,25 @@ export const sendWebhookProperties: INodeProperties[] = [
 			{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
 		],
 		default: 'none',
+	},
+	credentialTypeProperty(
+		'hmac',
+		{ name: 'Webhook HMAC Secret', credential: 'Webhook HMAC Secret API' },
+		{ name: 'SYNCHUB Webhook', credential: 'SYNCHUB Webhook (HMAC Secret) API' },
+	),
+	credentialTypeProperty(
+		'customHeader',
+		{ name: 'Webhook Header Secret', credential: 'Webhook Header Secret API' },
+		{ name: 'ApiRTC Webhook', credential: 'ApiRTC Webhook API' },
+	),
+	{
+		// n8n's editor draws the credential picker where a parameter of this type is: right after
+		// the Signing choice (and its Credential Type) that decides which credential is needed.
+		// Without it, the picker lands above Signing.
+		displayName: '',
+		name: 'credentials',
+		type: 'credentials',
+		default: '',
 	},
 	...hmacSchemeProperties(
 		show('signing', ['hmac']),

@@ -1,18 +1,35 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { GENERIC_CREDENTIALS_VERSION } from './description';
 import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import type { OutgoingSigning } from '../shared/outgoing';
 import type { RoomleAlgorithm } from '../shared/roomleToken';
 import { type AllowedDomains, AllowedDomainsError, parseAllowedDomains } from '../shared/sender';
 
-const CREDENTIAL_BY_SCHEME: Record<Exclude<OutgoingSigning['scheme'], 'none'>, string> = {
+type SignedScheme = Exclude<OutgoingSigning['scheme'], 'none'>;
+
+/** The credential of each scheme in versions before 1.3, and from 1.3 when Credential Type says "vendor". */
+const VENDOR_CREDENTIAL_BY_SCHEME: Record<SignedScheme, string> = {
 	hmac: 'synchubWebhookApi',
 	standardWebhooks: 'standardWebhooksApi',
 	roomleToken: 'roomleWebhookApi',
 	apiKey: 'eventWebhookApi',
 	customHeader: 'apiRtcWebhookApi',
 };
+
+/** From 1.3, the schemes whose secret may sit in a credential named after no vendor (the default). */
+const GENERIC_CREDENTIAL_BY_SCHEME: Partial<Record<SignedScheme, string>> = {
+	hmac: 'webhookHmacSecretApi',
+	customHeader: 'webhookHeaderSecretApi',
+};
+
+/** The credential type the node's description shows for this scheme (SendWebhook.node.ts), and so the one n8n lets it read. */
+function credentialTypeFor(ctx: IExecuteFunctions, scheme: SignedScheme): string {
+	const generic = GENERIC_CREDENTIAL_BY_SCHEME[scheme];
+	if (generic === undefined || ctx.getNode().typeVersion < GENERIC_CREDENTIALS_VERSION) return VENDOR_CREDENTIAL_BY_SCHEME[scheme];
+	return ctx.getNodeParameter('signingCredential', 0, 'generic') === 'generic' ? generic : VENDOR_CREDENTIAL_BY_SCHEME[scheme];
+}
 
 export interface SigningSetup {
 	signing: OutgoingSigning;
@@ -24,7 +41,7 @@ export interface SigningSetup {
 export async function readSigningSetup(ctx: IExecuteFunctions): Promise<SigningSetup> {
 	const scheme = ctx.getNodeParameter('signing', 0) as OutgoingSigning['scheme'];
 	if (scheme === 'none') return { signing: { scheme }, allowedDomains: null };
-	const credentials = await ctx.getCredentials(CREDENTIAL_BY_SCHEME[scheme]);
+	const credentials = await ctx.getCredentials(credentialTypeFor(ctx, scheme));
 	let allowedDomains: AllowedDomains | null;
 	try {
 		allowedDomains = parseAllowedDomains(credentials.allowedDomains);
@@ -35,7 +52,8 @@ export async function readSigningSetup(ctx: IExecuteFunctions): Promise<SigningS
 	return { signing: readSigning(ctx, scheme, credentials), allowedDomains };
 }
 
-function readSigning(ctx: IExecuteFunctions, scheme: Exclude<OutgoingSigning['scheme'], 'none'>, credentials: IDataObject): OutgoingSigning {
+/** The generic credentials use the vendor ones' field names (secret; headerName and secret), so one reader serves both. */
+function readSigning(ctx: IExecuteFunctions, scheme: SignedScheme, credentials: IDataObject): OutgoingSigning {
 	const text = (name: string) => String(credentials[name] ?? '');
 	const param = (name: string, fallback = '') => String(ctx.getNodeParameter(name, 0, fallback)).trim();
 	const required = (value: string, label: string) => {

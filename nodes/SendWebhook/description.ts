@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
+import type { HmacPresetId } from '../shared/outgoing';
 
 const show = (field: string, values: Array<string | boolean>) => ({ show: { [field]: values } });
 
@@ -11,6 +12,13 @@ const show = (field: string, values: Array<string | boolean>) => ({ show: { [fie
  */
 export const GENERIC_CREDENTIALS_VERSION = 1.3;
 const fromGenericCredentials = { '@version': [{ _cnd: { gte: GENERIC_CREDENTIALS_VERSION } }] };
+const beforeGenericCredentials = { '@version': [{ _cnd: { lt: GENERIC_CREDENTIALS_VERSION } }] };
+
+/**
+ * The vendor presets Signing offers from 1.3 (nodes/shared/signaturePresets.ts): the vendor's
+ * header names, signed content and encoding, with the secret from a Webhook HMAC Secret.
+ */
+export const HMAC_PRESET_SIGNINGS: readonly HmacPresetId[] = ['github', 'shopify', 'slack', 'stripe'];
 
 interface CredentialChoice {
 	/** The option's name. */
@@ -189,6 +197,31 @@ export const sendWebhookProperties: INodeProperties[] = [
 			{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
 		],
 		default: 'none',
+		displayOptions: { show: beforeGenericCredentials },
+	},
+	{
+		// 1.3 adds the vendor presets (HMAC_PRESET_SIGNINGS); the other values mean what they meant.
+		displayName: 'Signing',
+		name: 'signing',
+		type: 'options',
+		options: [
+			{ name: 'API Key', value: 'apiKey', description: 'A key header or Authorization: Bearer, as the Event Webhook Trigger expects' },
+			{ name: 'Custom Header', value: 'customHeader', description: 'A secret in a header of your choice, as the ApiRTC Trigger expects' },
+			{ name: 'GitHub', value: 'github', description: 'X-Hub-Signature-256: sha256= and the HMAC-SHA256 of the body in hex, as GitHub signs' },
+			{ name: 'HMAC (Custom)', value: 'hmac', description: 'Your choice of header, algorithm, encoding and signed content (by default as the SYNCHUB Trigger verifies)' },
+			{ name: 'None', value: 'none' },
+			{ name: 'Roomle Token', value: 'roomleToken', description: 'An AES token header, as Roomle sends it' },
+			{ name: 'Shopify', value: 'shopify', description: 'X-Shopify-Hmac-Sha256: the HMAC-SHA256 of the body in base64, as Shopify signs' },
+			{
+				name: 'Slack',
+				value: 'slack',
+				description: 'X-Slack-Signature: v0= and the HMAC-SHA256 of v0:timestamp:body in hex, with X-Slack-Request-Timestamp, as Slack signs',
+			},
+			{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
+			{ name: 'Stripe', value: 'stripe', description: 'Stripe-Signature: t=timestamp,v1= and the HMAC-SHA256 of timestamp.body in hex, as Stripe signs' },
+		],
+		default: 'none',
+		displayOptions: { show: fromGenericCredentials },
 	},
 	credentialTypeProperty(
 		'hmac',

@@ -1,4 +1,4 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
 import type { HmacPresetId } from '../shared/outgoing';
@@ -19,6 +19,19 @@ const beforeGenericCredentials = { '@version': [{ _cnd: { lt: GENERIC_CREDENTIAL
  * header names, signed content and encoding, with the secret from a Webhook HMAC Secret.
  */
 export const HMAC_PRESET_SIGNINGS: readonly HmacPresetId[] = ['github', 'shopify', 'slack', 'stripe'];
+
+/** The Signing choices that read the same in every version. */
+const SIGNING_CHOICES = {
+	apiKey: { name: 'API Key', value: 'apiKey', description: 'A key header or Authorization: Bearer, as the Event Webhook Trigger expects' },
+	none: { name: 'None', value: 'none' },
+	roomleToken: { name: 'Roomle Token', value: 'roomleToken', description: 'An AES token header, as Roomle sends it' },
+	standardWebhooks: { name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
+} satisfies Record<string, INodePropertyOptions>;
+
+/** Signing (its values are stored in saved workflows), with the options one range of versions offers. */
+function signingProperty(options: INodePropertyOptions[], versions: IDisplayOptions['show']): INodeProperties {
+	return { displayName: 'Signing', name: 'signing', type: 'options', options, default: 'none', displayOptions: { show: versions } };
+}
 
 interface CredentialChoice {
 	/** The option's name. */
@@ -184,45 +197,38 @@ export const sendWebhookProperties: INodeProperties[] = [
 		description: 'The current_context value of the Event Webhook envelope',
 		displayOptions: show('envelope', ['eventWebhook']),
 	},
-	{
-		displayName: 'Signing',
-		name: 'signing',
-		type: 'options',
-		options: [
-			{ name: 'API Key', value: 'apiKey', description: 'A key header or Authorization: Bearer, as the Event Webhook Trigger expects' },
+	// Before 1.3: six choices. 1.3 adds the vendor presets (HMAC_PRESET_SIGNINGS); the other values
+	// mean what they meant, only some option texts read better.
+	signingProperty(
+		[
+			SIGNING_CHOICES.apiKey,
 			{ name: 'Custom Header', value: 'customHeader', description: 'A secret header, as the ApiRTC Trigger expects' },
 			{ name: 'HMAC Signature', value: 'hmac', description: 'Signature header, as the SYNCHUB Trigger verifies it' },
-			{ name: 'None', value: 'none' },
-			{ name: 'Roomle Token', value: 'roomleToken', description: 'An AES token header, as Roomle sends it' },
-			{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
+			SIGNING_CHOICES.none,
+			SIGNING_CHOICES.roomleToken,
+			SIGNING_CHOICES.standardWebhooks,
 		],
-		default: 'none',
-		displayOptions: { show: beforeGenericCredentials },
-	},
-	{
-		// 1.3 adds the vendor presets (HMAC_PRESET_SIGNINGS); the other values mean what they meant.
-		displayName: 'Signing',
-		name: 'signing',
-		type: 'options',
-		options: [
-			{ name: 'API Key', value: 'apiKey', description: 'A key header or Authorization: Bearer, as the Event Webhook Trigger expects' },
+		beforeGenericCredentials,
+	),
+	signingProperty(
+		[
+			SIGNING_CHOICES.apiKey,
 			{ name: 'Custom Header', value: 'customHeader', description: 'A secret in a header of your choice, as the ApiRTC Trigger expects' },
 			{ name: 'GitHub', value: 'github', description: 'X-Hub-Signature-256: sha256= and the HMAC-SHA256 of the body in hex, as GitHub signs' },
 			{ name: 'HMAC (Custom)', value: 'hmac', description: 'Your choice of header, algorithm, encoding and signed content (by default as the SYNCHUB Trigger verifies)' },
-			{ name: 'None', value: 'none' },
-			{ name: 'Roomle Token', value: 'roomleToken', description: 'An AES token header, as Roomle sends it' },
+			SIGNING_CHOICES.none,
+			SIGNING_CHOICES.roomleToken,
 			{ name: 'Shopify', value: 'shopify', description: 'X-Shopify-Hmac-Sha256: the HMAC-SHA256 of the body in base64, as Shopify signs' },
 			{
 				name: 'Slack',
 				value: 'slack',
 				description: 'X-Slack-Signature: v0= and the HMAC-SHA256 of v0:timestamp:body in hex, with X-Slack-Request-Timestamp, as Slack signs',
 			},
-			{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
+			SIGNING_CHOICES.standardWebhooks,
 			{ name: 'Stripe', value: 'stripe', description: 'Stripe-Signature: t=timestamp,v1= and the HMAC-SHA256 of timestamp.body in hex, as Stripe signs' },
 		],
-		default: 'none',
-		displayOptions: { show: fromGenericCredentials },
-	},
+		fromGenericCredentials,
+	),
 	credentialTypeProperty(
 		'hmac',
 		{ name: 'Webhook HMAC Secret', credential: 'Webhook HMAC Secret API' },

@@ -1,8 +1,64 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
+import type { HmacPresetId } from '../shared/outgoing';
 
 const show = (field: string, values: Array<string | boolean>) => ({ show: { [field]: values } });
+
+/**
+ * From this version, HMAC and custom-header signing take a credential named after no vendor
+ * (Webhook HMAC Secret, Webhook Header Secret) unless Credential Type says otherwise. Earlier
+ * versions have no Credential Type and keep the SYNCHUB and ApiRTC credentials.
+ */
+export const GENERIC_CREDENTIALS_VERSION = 1.3;
+const fromGenericCredentials = { '@version': [{ _cnd: { gte: GENERIC_CREDENTIALS_VERSION } }] };
+const beforeGenericCredentials = { '@version': [{ _cnd: { lt: GENERIC_CREDENTIALS_VERSION } }] };
+
+/**
+ * The vendor presets Signing offers from 1.3 (nodes/shared/signaturePresets.ts): the vendor's
+ * header names, signed content and encoding, with the secret from a Webhook HMAC Secret.
+ */
+export const HMAC_PRESET_SIGNINGS: readonly HmacPresetId[] = ['github', 'shopify', 'slack', 'stripe'];
+
+/** The Signing choices that read the same in every version. */
+const SIGNING_CHOICES = {
+	apiKey: { name: 'API Key', value: 'apiKey', description: 'A key header or Authorization: Bearer, as the Event Webhook Trigger expects' },
+	none: { name: 'None', value: 'none' },
+	roomleToken: { name: 'Roomle Token', value: 'roomleToken', description: 'An AES token header, as Roomle sends it' },
+	standardWebhooks: { name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
+} satisfies Record<string, INodePropertyOptions>;
+
+/** Signing (its values are stored in saved workflows), with the options one range of versions offers. */
+function signingProperty(options: INodePropertyOptions[], versions: IDisplayOptions['show']): INodeProperties {
+	return { displayName: 'Signing', name: 'signing', type: 'options', options, default: 'none', displayOptions: { show: versions } };
+}
+
+interface CredentialChoice {
+	/** The option's name. */
+	name: string;
+	/** The credential's display name, as the picker lists it. */
+	credential: string;
+}
+
+/** Credential Type, for a Signing choice whose secret may sit in a generic or a vendor credential. */
+function credentialTypeProperty(signing: string, generic: CredentialChoice, vendor: CredentialChoice): INodeProperties {
+	return {
+		displayName: 'Credential Type',
+		name: 'signingCredential',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: generic.name, value: 'generic', description: `A "${generic.credential}" credential, named after no vendor` },
+			{
+				name: vendor.name,
+				value: 'vendor',
+				description: `The "${vendor.credential}" credential that earlier versions of this node use: to keep using one you already have`,
+			},
+		],
+		default: 'generic',
+		displayOptions: { show: { signing: [signing], ...fromGenericCredentials } },
+	};
+}
 
 /**
  * Requests in flight at once in per-item mode. Version 1.1 raised the default from 4: against a
@@ -17,9 +73,9 @@ export const V1_DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 100;
 
 /** Longest timeout of one phase of one attempt, and longest wait between attempts. */
-export const MAX_TIMEOUT_MS = 300_000;
+const MAX_TIMEOUT_MS = 300_000;
 /** n8n's own default body limit (N8N_PAYLOAD_SIZE_MAX): a response bigger than that is not data for a workflow. */
-export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface NumberLimit {
 	label: string;
@@ -141,19 +197,56 @@ export const sendWebhookProperties: INodeProperties[] = [
 		description: 'The current_context value of the Event Webhook envelope',
 		displayOptions: show('envelope', ['eventWebhook']),
 	},
-	{
-		displayName: 'Signing',
-		name: 'signing',
-		type: 'options',
-		options: [
-			{ name: 'API Key', value: 'apiKey', description: 'A key header or Authorization: Bearer, as the Event Webhook Trigger expects' },
+	// Before 1.3: six choices. 1.3 adds the vendor presets (HMAC_PRESET_SIGNINGS); the other values
+	// mean what they meant, only some option texts read better.
+	signingProperty(
+		[
+			SIGNING_CHOICES.apiKey,
 			{ name: 'Custom Header', value: 'customHeader', description: 'A secret header, as the ApiRTC Trigger expects' },
 			{ name: 'HMAC Signature', value: 'hmac', description: 'Signature header, as the SYNCHUB Trigger verifies it' },
-			{ name: 'None', value: 'none' },
-			{ name: 'Roomle Token', value: 'roomleToken', description: 'An AES token header, as Roomle sends it' },
-			{ name: 'Standard Webhooks', value: 'standardWebhooks', description: 'Headers webhook-ID, webhook-timestamp and webhook-signature' },
+			SIGNING_CHOICES.none,
+			SIGNING_CHOICES.roomleToken,
+			SIGNING_CHOICES.standardWebhooks,
 		],
-		default: 'none',
+		beforeGenericCredentials,
+	),
+	signingProperty(
+		[
+			SIGNING_CHOICES.apiKey,
+			{ name: 'Custom Header', value: 'customHeader', description: 'A secret in a header of your choice, as the ApiRTC Trigger expects' },
+			{ name: 'GitHub', value: 'github', description: 'X-Hub-Signature-256: sha256= and the HMAC-SHA256 of the body in hex, as GitHub signs' },
+			{ name: 'HMAC (Custom)', value: 'hmac', description: 'Your choice of header, algorithm, encoding and signed content (by default as the SYNCHUB Trigger verifies)' },
+			SIGNING_CHOICES.none,
+			SIGNING_CHOICES.roomleToken,
+			{ name: 'Shopify', value: 'shopify', description: 'X-Shopify-Hmac-Sha256: the HMAC-SHA256 of the body in base64, as Shopify signs' },
+			{
+				name: 'Slack',
+				value: 'slack',
+				description: 'X-Slack-Signature: v0= and the HMAC-SHA256 of v0:timestamp:body in hex, with X-Slack-Request-Timestamp, as Slack signs',
+			},
+			SIGNING_CHOICES.standardWebhooks,
+			{ name: 'Stripe', value: 'stripe', description: 'Stripe-Signature: t=timestamp,v1= and the HMAC-SHA256 of timestamp.body in hex, as Stripe signs' },
+		],
+		fromGenericCredentials,
+	),
+	credentialTypeProperty(
+		'hmac',
+		{ name: 'Webhook HMAC Secret', credential: 'Webhook HMAC Secret API' },
+		{ name: 'SYNCHUB Webhook', credential: 'SYNCHUB Webhook (HMAC Secret) API' },
+	),
+	credentialTypeProperty(
+		'customHeader',
+		{ name: 'Webhook Header Secret', credential: 'Webhook Header Secret API' },
+		{ name: 'ApiRTC Webhook', credential: 'ApiRTC Webhook API' },
+	),
+	{
+		// n8n's editor draws the credential picker where a parameter of this type is: right after
+		// the Signing choice (and its Credential Type) that decides which credential is needed.
+		// Without it, the picker lands above Signing.
+		displayName: '',
+		name: 'credentials',
+		type: 'credentials',
+		default: '',
 	},
 	...hmacSchemeProperties(
 		show('signing', ['hmac']),

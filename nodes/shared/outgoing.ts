@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { DeliveryError } from './errors';
 import { type HmacScheme, signHmac } from './hmac';
 import { createRoomleToken, type RoomleAlgorithm } from './roomleToken';
+import { type SignaturePresetId, signWithPreset } from './signaturePresets';
 import { signStandardWebhook } from './standardWebhooks';
+
+/**
+ * The vendor schemes Send Webhook signs with a shared HMAC secret, as each vendor publishes it
+ * (signaturePresets.ts). Standard Webhooks is a preset too, but keeps its own scheme below and
+ * its whsec_ credential.
+ */
+export type HmacPresetId = Exclude<SignaturePresetId, 'standardWebhooks'>;
 
 /**
  * How Send Webhook signs a request: the same schemes (and the same code) the triggers verify.
@@ -23,7 +31,8 @@ export type OutgoingSigning =
 	| { scheme: 'standardWebhooks'; secret: string }
 	| { scheme: 'roomleToken'; apiKey: string; secret: string; headerName: string; algorithm: RoomleAlgorithm }
 	| { scheme: 'apiKey'; apiKey: string; headerName: string; bearer: boolean }
-	| { scheme: 'customHeader'; headerName: string; value: string };
+	| { scheme: 'customHeader'; headerName: string; value: string }
+	| { scheme: 'preset'; preset: HmacPresetId; secret: string };
 
 /** Headers to add for one attempt. `nowMs` is the attempt's time, so retries carry a fresh timestamp. */
 export function signingHeaders(signing: OutgoingSigning, body: Buffer, deliveryId: string, nowMs: number): Record<string, string> {
@@ -56,6 +65,8 @@ export function signingHeaders(signing: OutgoingSigning, body: Buffer, deliveryI
 			return signing.bearer ? { authorization: `Bearer ${signing.apiKey}` } : { [signing.headerName]: signing.apiKey };
 		case 'customHeader':
 			return { [signing.headerName]: signing.value };
+		case 'preset':
+			return signWithPreset(signing.preset, { secret: signing.secret, body, timestampSec: unixSeconds, id: deliveryId });
 	}
 }
 

@@ -3,7 +3,8 @@
 // package installed and the six templates imported: sign-in form, every template's canvas renders
 // each of our nodes with its own SVG icon (an <img> served from our package, loaded, the same bytes
 // as dist/, never n8n's letter placeholder; .dark.svg under a dark colour scheme), the nodes panel
-// finds our nodes by vendor name and alias, and the Roomle Trigger parameter panel opens.
+// finds our nodes by vendor name and alias, the Roomle Trigger parameter panel opens, and Send
+// Webhook's credential picker sits after its Signing choice.
 // Runs on n8n 2.x and 1.x (N8N_VERSION=1.123.81); what differs between their editors is in UI below.
 // Screenshots (1280×800) go to a temp folder, so `npm test` changes no tracked file; with
 // N8N_E2E_SCREENSHOTS_DIR (set by `npm run screenshots` to docs/) they go there on n8n 2.x (1.x
@@ -91,6 +92,8 @@ const SEL = {
 	ndvTitle: '[data-test-id="node-title-container"]',
 	ndvParameters: '[data-test-id="node-parameters"]',
 	ndvCredentials: '[data-test-id="node-credentials-select"]',
+	// The credential picker's label: there with a credential selected and with none yet ("Connect to ...").
+	ndvCredentialsLabel: '[data-test-id="credentials-label"]',
 	canvasNodeSubtitle: '[class*="subtitle"]',
 	triggerHeader: '[data-test-id="trigger-header"]',
 };
@@ -359,6 +362,49 @@ t.test('the Roomle Trigger parameter panel opens with our icon, parameters and c
 	await page.screenshot({ path: path.join(shots, 'roomle-trigger-panel.png') });
 	await page.keyboard.press('Escape');
 	await ndv.waitFor({ state: 'hidden' });
+}, 60000);
+
+/** Opens a node's parameter panel and returns the document order of the given selectors in it (-1: absent). */
+async function ndvOrder(nodeName, selectors) {
+	await page.locator(`${SEL.canvasNode}[data-node-name="${nodeName}"]`).dblclick();
+	const ndv = page.locator(SEL.ndv);
+	await ndv.locator(SEL.ndvParameters).waitFor({ state: 'visible' });
+	await ndv.locator(SEL.ndvCredentialsLabel).first().waitFor({ state: 'visible', timeout: 5000 });
+	const order = await ndv.evaluate((root, sels) => {
+		const all = [...root.querySelectorAll('*')];
+		return sels.map((sel) => all.indexOf(root.querySelector(sel)));
+	}, selectors);
+	await page.keyboard.press('Escape');
+	await ndv.waitFor({ state: 'hidden' });
+	return order;
+}
+
+t.test('Send Webhook draws its credential picker after Signing (version 1.3: after Credential Type)', async () => {
+	const input = (name) => `[data-test-id="parameter-input-${name}"]`;
+	// A saved 1.1 node (the template): the picker between Signing and the API key fields.
+	const tpl = templates.find((x) => x.slug === 'send-signed-event');
+	assert.ok(tpl, 'templates/send-signed-event.json is missing');
+	const saved = n8n.workflows.find((w) => w.file === tpl.file);
+	const sender = tpl.wf.nodes.find((n) => n.type === `${PKG}.sendWebhook`);
+	await openWorkflow(saved.id, tpl.wf.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length);
+	await dismissChecklist(saved.id);
+	const [signing, picker, placement] = await ndvOrder(sender.name, [input('signing'), SEL.ndvCredentialsLabel, input('apiKeyPlacement')]);
+	assert.ok(signing >= 0 && signing < picker && picker < placement, `version ${sender.typeVersion}: Signing ${signing}, picker ${picker}, Send Key As ${placement}`);
+
+	// A new 1.3 node signing with HMAC: Signing, Credential Type, the picker, then the HMAC fields.
+	const created = await n8n.api('/workflows', {
+		method: 'POST',
+		body: {
+			name: 'Send Webhook 1.3 credential picker',
+			nodes: [{ id: 'b6f1c1de-0d6e-4f55-9a51-2d1f6c0e13a1', name: 'Send Webhook', type: `${PKG}.sendWebhook`, typeVersion: 1.3, position: [0, 0], parameters: { url: 'https://hooks.example.com/in', signing: 'hmac' } }],
+			connections: {},
+			settings: {},
+		},
+	});
+	await openWorkflow(created.id, 1);
+	// No Webhook HMAC Secret exists yet: the picker offers to connect one, in the same place.
+	const order = await ndvOrder('Send Webhook', [input('signing'), input('signingCredential'), SEL.ndvCredentialsLabel, input('signatureHeader')]);
+	assert.ok(order[0] >= 0 && order.every((at, i) => i === 0 || at > order[i - 1]), `version 1.3: Signing, Credential Type, picker, Signature Header at ${order.join(', ')}`);
 }, 60000);
 
 t.test('every icon of ours was served 200 as SVG, and the editor reached nothing but n8n', async () => {

@@ -9,7 +9,7 @@ import type * as http from 'node:http';
 import { displayParameter, type INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, V1_DEFAULT_CONCURRENCY } from '../../nodes/SendWebhook/description';
-import { concurrencyFor } from '../../nodes/SendWebhook/execute';
+import { concurrencyFor } from '../../nodes/SendWebhook/senderSettings';
 import { closeSenderDispatchers } from '../../nodes/shared/sender';
 import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
 import { outputOf, send, sendWebhook } from './helpers';
@@ -111,15 +111,16 @@ describe('the Concurrency field per node version (n8n keeps v1 behaviour for sav
 	const { description } = sendWebhook;
 	const options = description.properties.find((p) => p.name === 'options')?.options as INodeProperties[];
 
-	it('new nodes are version 1.2; versions 1 and 1.1 are still loadable', () => {
-		expect(description.version).toEqual([1, 1.1, 1.2]);
-		expect(description.defaultVersion).toBe(1.2);
+	it('new nodes are version 1.3; versions 1, 1.1 and 1.2 are still loadable', () => {
+		expect(description.version).toEqual([1, 1.1, 1.2, 1.3]);
+		expect(description.defaultVersion).toBe(1.3);
 	});
 
 	it.each([
 		[1, V1_DEFAULT_CONCURRENCY, 50],
 		[1.1, DEFAULT_CONCURRENCY, MAX_CONCURRENCY],
 		[1.2, DEFAULT_CONCURRENCY, MAX_CONCURRENCY],
+		[1.3, DEFAULT_CONCURRENCY, MAX_CONCURRENCY],
 	])('version %p shows one Concurrency field: default %p, at most %p', (typeVersion, expectedDefault, expectedMax) => {
 		const shown = options.filter((p) => p.name === 'concurrency' && displayParameter({}, p, { typeVersion }, description));
 		expect(shown).toHaveLength(1);

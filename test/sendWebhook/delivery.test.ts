@@ -16,7 +16,8 @@ import { outputOf, send } from './helpers';
 
 const LOCAL = { blockPrivateAddresses: false };
 const HMAC_SECRET = 'send-webhook-hmac-secret-7f3a';
-const hmacCredentials = { synchubWebhookApi: { secret: HMAC_SECRET, previousSecret: '' } };
+/** The generic credential: what HMAC signing uses from version 1.3 by default. */
+const hmacCredentials = { webhookHmacSecretApi: { secret: HMAC_SECRET, previousSecret: '' } };
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
 let guard: LoopbackGuard;
@@ -420,9 +421,9 @@ describe('Send Webhook: continue on fail and errors', () => {
 	});
 
 	it.each([
-		['customHeader', { apiRtcWebhookApi: { headerName: 'x-shared', secret: 'custom-header-secret-91' } }, 'custom-header-secret-91'],
+		['customHeader', { webhookHeaderSecretApi: { headerName: 'x-shared', secret: 'custom-header-secret-91' } }, 'custom-header-secret-91'],
 		['apiKey', { eventWebhookApi: { apiKey: 'api-key-secret-0042' } }, 'api-key-secret-0042'],
-		['hmac', { synchubWebhookApi: { secret: HMAC_SECRET, previousSecret: '' } }, HMAC_SECRET],
+		['hmac', hmacCredentials, HMAC_SECRET],
 		['roomleToken', { roomleWebhookApi: { apiKey: 'roomle-api-key-55', secret: 'roomle-secret-16' } }, 'roomle-secret-16'],
 	] as const)('%s: neither the output nor the error contains the secret', async (signing, credentials, secret) => {
 		const good = await server(ok);

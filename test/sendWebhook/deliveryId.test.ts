@@ -154,7 +154,7 @@ describe('Delivery ID Header', () => {
 		const output = outputOf(
 			await send({
 				parameters: { url: receiver.server.url, signing: 'hmac', options: { ...LOCAL, deliveryIdHeader: 'x-request-id' } },
-				credentials: { synchubWebhookApi: { secret: 'delivery-id-hmac-secret' } },
+				credentials: { webhookHmacSecretApi: { secret: 'delivery-id-hmac-secret' } },
 				items: [{}],
 			}),
 		);

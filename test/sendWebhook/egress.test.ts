@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
-import { instanceEgressFilter } from '../../nodes/SendWebhook/execute';
+import { instanceEgressFilter } from '../../nodes/SendWebhook/senderSettings';
 import { closeSenderDispatchers } from '../../nodes/shared/sender';
 import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
 import { outputOf, send } from './helpers';

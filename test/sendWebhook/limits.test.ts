@@ -7,10 +7,14 @@ import type * as http from 'node:http';
 
 import { displayParameter, type INodeProperties } from 'n8n-workflow';
 
-import { MAX_CONCURRENCY, MAX_RESPONSE_BYTES, MAX_TIMEOUT_MS, OPTION_LIMITS } from '../../nodes/SendWebhook/description';
+import { MAX_CONCURRENCY, OPTION_LIMITS } from '../../nodes/SendWebhook/description';
 import { closeSenderDispatchers } from '../../nodes/shared/sender';
 import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
 import { outputOf, send, sendWebhook } from './helpers';
+
+/** The longest timeout or wait, and n8n's own body limit, as the Options fields bound them. */
+const MAX_TIMEOUT_MS = OPTION_LIMITS.totalTimeoutMs.max;
+const MAX_RESPONSE_BYTES = OPTION_LIMITS.maxResponseBytes.max;
 
 const LOCAL = { blockPrivateAddresses: false, backoffBaseMs: 0, backoffCapMs: 0 };
 
@@ -51,6 +55,9 @@ describe('the fields show the bounds the code enforces', () => {
 	it('the bounds themselves', () => {
 		expect(OPTION_LIMITS.attempts).toMatchObject({ min: 1, max: 10, integer: true });
 		expect(OPTION_LIMITS.concurrency).toMatchObject({ min: 1, max: MAX_CONCURRENCY, integer: true });
+		for (const name of ['connectTimeoutMs', 'headersTimeoutMs', 'totalTimeoutMs', 'backoffBaseMs', 'backoffCapMs', 'maxRetryAfterMs'] as const) {
+			expect(OPTION_LIMITS[name].max).toBe(MAX_TIMEOUT_MS);
+		}
 		expect(MAX_TIMEOUT_MS).toBe(300_000);
 		expect(MAX_RESPONSE_BYTES).toBe(16 * 1024 * 1024);
 	});

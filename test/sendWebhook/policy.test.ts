@@ -14,6 +14,8 @@ import { RoomleWebhookApi } from '../../credentials/RoomleWebhookApi.credentials
 import { StandardWebhooksApi } from '../../credentials/StandardWebhooksApi.credentials';
 import { SynchubWebhookApi } from '../../credentials/SynchubWebhookApi.credentials';
 import { SynthesisVrWebhookApi } from '../../credentials/SynthesisVrWebhookApi.credentials';
+import { WebhookHeaderSecretApi } from '../../credentials/WebhookHeaderSecretApi.credentials';
+import { WebhookHmacSecretApi } from '../../credentials/WebhookHmacSecretApi.credentials';
 import { ApiRtcTrigger } from '../../nodes/ApiRtcTrigger/ApiRtcTrigger.node';
 import { EventWebhookTrigger } from '../../nodes/EventWebhookTrigger/EventWebhookTrigger.node';
 import { RoomleTrigger } from '../../nodes/RoomleTrigger/RoomleTrigger.node';
@@ -23,14 +25,23 @@ import { outputOf, replay, send, useReceiver } from './helpers';
 
 const LOCAL = { blockPrivateAddresses: false };
 
-/** One credential per signing scheme, with secrets that must never show up in an error. */
+/**
+ * Every credential Send Webhook signs with, with the parameters that pick it, and secrets that
+ * must never show up in an error. HMAC and custom header have two: the generic one (the default
+ * from version 1.3) and the vendor one (Credential Type "vendor").
+ */
 const SCHEMES = [
-	{ signing: 'hmac', type: 'synchubWebhookApi', data: { secret: 'policy-hmac-secret-0123456789', previousSecret: '' }, secret: 'policy-hmac-secret-0123456789' },
+	{ signing: 'hmac', type: 'webhookHmacSecretApi', data: { secret: 'policy-hmac-secret-0123456789', previousSecret: '' }, secret: 'policy-hmac-secret-0123456789' },
+	{ signing: 'hmac', signingCredential: 'vendor', type: 'synchubWebhookApi', data: { secret: 'policy-hmac-secret-0123456789', previousSecret: '' }, secret: 'policy-hmac-secret-0123456789' },
 	{ signing: 'standardWebhooks', type: 'standardWebhooksApi', data: { secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }, secret: 'MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
 	{ signing: 'roomleToken', type: 'roomleWebhookApi', data: { apiKey: 'policyRoomleKey', secret: 'a-Secr3t_Str1ng!' }, secret: 'a-Secr3t_Str1ng!' },
 	{ signing: 'apiKey', type: 'eventWebhookApi', data: { apiKey: 'policy-event-api-key-0123456789', previousApiKey: '' }, secret: 'policy-event-api-key-0123456789' },
-	{ signing: 'customHeader', type: 'apiRtcWebhookApi', data: { headerName: 'X-Webhook-Secret', secret: 'policy-apirtc-secret-0123456789' }, secret: 'policy-apirtc-secret-0123456789' },
+	{ signing: 'customHeader', type: 'webhookHeaderSecretApi', data: { headerName: 'X-Webhook-Secret', secret: 'policy-header-secret-0123456789' }, secret: 'policy-header-secret-0123456789' },
+	{ signing: 'customHeader', signingCredential: 'vendor', type: 'apiRtcWebhookApi', data: { headerName: 'X-Webhook-Secret', secret: 'policy-apirtc-secret-0123456789' }, secret: 'policy-apirtc-secret-0123456789' },
 ] as const;
+
+/** The parameters that pick a row's credential. */
+const signingOf = (row: (typeof SCHEMES)[number]) => ({ signing: row.signing, ...('signingCredential' in row ? { signingCredential: row.signingCredential } : {}) });
 
 const receiver = useReceiver();
 
@@ -41,6 +52,8 @@ describe('the credentials', () => {
 		['roomleWebhookApi', new RoomleWebhookApi()],
 		['eventWebhookApi', new EventWebhookApi()],
 		['apiRtcWebhookApi', new ApiRtcWebhookApi()],
+		['webhookHmacSecretApi', new WebhookHmacSecretApi()],
+		['webhookHeaderSecretApi', new WebhookHeaderSecretApi()],
 	])('%s has an optional Allowed Domains field, empty by default', (_name, credential) => {
 		const field = credential.properties.find((p) => p.name === 'allowedDomains');
 		expect(field).toMatchObject({ displayName: 'Allowed Domains', type: 'string', default: '' });
@@ -59,10 +72,11 @@ describe('the credentials', () => {
 });
 
 describe('Send Webhook refuses hosts outside the credential\'s Allowed Domains', () => {
-	it.each(SCHEMES)('$signing: NodeOperationError naming item and host, no secret, nothing sent', async ({ signing, type, data, secret }) => {
+	it.each(SCHEMES)('$signing with $type: NodeOperationError naming item and host, no secret, nothing sent', async (row) => {
+		const { type, data, secret } = row;
 		const credentials = { [type]: { ...data, allowedDomains: 'partner.example.com, *.example.com' } as ICredentialDataDecryptedObject };
 		const result = await send({
-			parameters: { url: `${receiver.server.url}?token=query-secret`, signing, options: LOCAL },
+			parameters: { url: `${receiver.server.url}?token=query-secret`, ...signingOf(row), options: LOCAL },
 			credentials,
 			items: [{ n: 0 }],
 		});
@@ -108,14 +122,14 @@ describe('Send Webhook refuses hosts outside the credential\'s Allowed Domains',
 	});
 
 	it('batch mode: one refusal for the request, naming its first item', async () => {
-		const credentials = { apiRtcWebhookApi: { headerName: 'x-webhook-token', secret: 'policy-apirtc-secret-0123456789', allowedDomains: '*.example.com' } };
+		const credentials = { webhookHeaderSecretApi: { headerName: 'x-webhook-token', secret: 'policy-header-secret-0123456789', allowedDomains: '*.example.com' } };
 		const result = await send({ parameters: { url: receiver.server.url, mode: 'batch', signing: 'customHeader', options: LOCAL }, credentials, items: [{}, {}, {}] });
 		expect(result.error?.message).toMatch(/^Item 0: 127\.0\.0\.1:\d+ is not in the credential's Allowed Domains/);
 		expect(receiver.server.requests).toHaveLength(0);
 	});
 
 	it('a malformed list is a configuration error naming the entry (not the secret), before anything is sent', async () => {
-		const credentials = { synchubWebhookApi: { secret: 'policy-hmac-secret-0123456789', allowedDomains: 'example.com, https://partner.example.com/hooks' } };
+		const credentials = { webhookHmacSecretApi: { secret: 'policy-hmac-secret-0123456789', allowedDomains: 'example.com, https://partner.example.com/hooks' } };
 		const result = await send({ parameters: { url: receiver.server.url, signing: 'hmac', options: LOCAL }, credentials, items: [{}] });
 		expect(result.error?.name).toBe('NodeOperationError');
 		expect(result.error?.message).toBe(
@@ -136,7 +150,8 @@ describe('the triggers ignore Allowed Domains (it is send-side only)', () => {
 
 	it('SYNCHUB (HMAC): signed with the listed credential, verified by the trigger with the same credential', async () => {
 		const credentials = { synchubWebhookApi: { secret: 'policy-hmac-secret-0123456789', previousSecret: '', ...list } };
-		outputOf(await send({ parameters: { url: receiver.server.url, signing: 'hmac', options: LOCAL }, credentials, items: [{ event: 'sync.run.completed', id: 'r1', status: 'ok' }] }));
+		const parameters = { url: receiver.server.url, signing: 'hmac', signingCredential: 'vendor', options: LOCAL };
+		outputOf(await send({ parameters, credentials, items: [{ event: 'sync.run.completed', id: 'r1', status: 'ok' }] }));
 		const result = await runTriggerWorkflow({ node: new SynchubTrigger(), parameters: {}, credentials, request: replay(receiver.server.requests[0]) });
 		expect(result).toMatchObject({ status: 200, executed: true });
 	});
@@ -179,7 +194,7 @@ describe('the triggers ignore Allowed Domains (it is send-side only)', () => {
 	it('custom header → ApiRTC Trigger', async () => {
 		const credentials = { apiRtcWebhookApi: { headerName: 'X-Webhook-Secret', secret: 'policy-apirtc-secret-0123456789', ...list } };
 		const ticket = { event: 'update', time: 1575976413, object: 'ticket', objectId: 7, props: { state: 'invited' } };
-		outputOf(await send({ parameters: { url: receiver.server.url, signing: 'customHeader', options: LOCAL }, credentials, items: [ticket] }));
+		outputOf(await send({ parameters: { url: receiver.server.url, signing: 'customHeader', signingCredential: 'vendor', options: LOCAL }, credentials, items: [ticket] }));
 		const result = await runTriggerWorkflow({ node: new ApiRtcTrigger(), parameters: {}, credentials, request: replay(receiver.server.requests[0]) });
 		expect(result).toMatchObject({ status: 200, executed: true });
 	});

@@ -49,12 +49,15 @@ const nowSec = () => Math.floor(Date.now() / 1000);
 
 describe('hmac → SYNCHUB Trigger', () => {
 	const SECRET = 'synchub-destination-secret-1';
+	// One credential for both sides: Send Webhook signs with the SYNCHUB credential (Credential Type
+	// "vendor") that the trigger verifies with.
 	const credentials = { synchubWebhookApi: { secret: SECRET, previousSecret: '' } };
+	const hmac = { signing: 'hmac', signingCredential: 'vendor' };
 	const run = { event: 'sync.run.completed', id: 'run_881', endpoint: 'customers', status: 'failed', error: 'timeout', rows: 1204, note: 'ünïcødé ✓' };
 	const node = new SynchubTrigger();
 
 	it('default scheme: HMAC-SHA256 hex of the exact raw body in x-synchub-signature, accepted by the default trigger', async () => {
-		const captured = await sendAndCapture({ signing: 'hmac' }, credentials, [run]);
+		const captured = await sendAndCapture(hmac, credentials, [run]);
 		// The bytes on the wire are the item serialised once, and the signature covers exactly them.
 		expect(captured.body.equals(Buffer.from(JSON.stringify(run)))).toBe(true);
 		expect(captured.headers['x-synchub-signature']).toBe(createHmac('sha256', SECRET).update(captured.body).digest('hex'));
@@ -75,7 +78,7 @@ describe('hmac → SYNCHUB Trigger', () => {
 	it('timestamp.body + x-synchub-timestamp + "sha256=" prefix + base64, accepted by a trigger configured the same way', async () => {
 		const scheme = { signedContent: 'timestamp.body', timestampHeader: 'x-synchub-timestamp', signaturePrefix: 'sha256=', encoding: 'base64' };
 		const before = nowSec();
-		const captured = await sendAndCapture({ signing: 'hmac', ...scheme }, credentials, [run]);
+		const captured = await sendAndCapture({ ...hmac, ...scheme }, credentials, [run]);
 		const timestamp = captured.headers['x-synchub-timestamp'] as string;
 		expect(timestamp).toMatch(/^\d+$/);
 		expect(Number(timestamp)).toBeGreaterThanOrEqual(before);
@@ -98,8 +101,8 @@ describe('hmac → SYNCHUB Trigger', () => {
 	});
 
 	it.each([
-		['the default scheme', { signing: 'hmac' }, { header: 'x-synchub-signature', algorithm: 'sha256', encoding: 'hex' }],
-		['sha512 base64 in x-signature with a prefix', { signing: 'hmac', signatureHeader: 'x-signature', algorithm: 'sha512', encoding: 'base64', signaturePrefix: 'sha512=' }, { header: 'x-signature', algorithm: 'sha512', encoding: 'base64', prefix: 'sha512=' }],
+		['the default scheme', hmac, { header: 'x-synchub-signature', algorithm: 'sha256', encoding: 'hex' }],
+		['sha512 base64 in x-signature with a prefix', { ...hmac, signatureHeader: 'x-signature', algorithm: 'sha512', encoding: 'base64', signaturePrefix: 'sha512=' }, { header: 'x-signature', algorithm: 'sha512', encoding: 'base64', prefix: 'sha512=' }],
 	])('auto-detect mode finds %s and still requires the secret', async (_name, parameters, detected) => {
 		const captured = await sendAndCapture(parameters, credentials, [run]);
 		const [item] = accepted(await runTriggerWorkflow({ node, parameters: { verification: 'auto' }, credentials, request: replay(captured) }));
@@ -234,7 +237,7 @@ describe('customHeader → ApiRTC Trigger and SynthesisVR Trigger', () => {
 	it('sends the credential header with an ApiRTC-shaped body; the ApiRTC Trigger accepts it', async () => {
 		const credentials = { apiRtcWebhookApi: { headerName: 'X-Webhook-Secret', secret: 'apirtc-shared-secret-42' } };
 		const ticket = { event: 'update', time: 1575976413, object: 'ticket', objectId: 100, props: { state: 'invited', geoloc: { lat: 47.866675, lng: -3.865805 } } };
-		const captured = await sendAndCapture({ signing: 'customHeader' }, credentials, [ticket]);
+		const captured = await sendAndCapture({ signing: 'customHeader', signingCredential: 'vendor' }, credentials, [ticket]);
 		expect(captured.headers['x-webhook-secret']).toBe('apirtc-shared-secret-42');
 		expect(captured.body.equals(Buffer.from(JSON.stringify(ticket)))).toBe(true);
 
@@ -253,7 +256,8 @@ describe('customHeader → ApiRTC Trigger and SynthesisVR Trigger', () => {
 		];
 		const captured = await sendAndCapture(
 			{ signing: 'customHeader', mode: 'batch' },
-			{ apiRtcWebhookApi: { headerName: 'x-webhook-token', secret: TOKEN } },
+			// Not an ApiRTC delivery: the generic header secret credential.
+			{ webhookHeaderSecretApi: { headerName: 'x-webhook-token', secret: TOKEN } },
 			events,
 		);
 		expect(captured.headers['x-webhook-token']).toBe(TOKEN);

@@ -6,11 +6,11 @@ import {
 	AllowedDomainsError,
 	closeSenderDispatchers,
 	deliver,
-	isUrlAllowed,
 	parseAllowedDomains,
 	type DeliveryRequest,
 	type SenderOptions,
 } from '../../nodes/shared/sender';
+import { isUrlAllowed } from '../../nodes/shared/sender/allowedDomains';
 import { fakeLookup, installLoopbackGuard, startServer, type LoopbackGuard, type TestServer } from '../helpers/httpServers';
 
 const allows = (list: string, url: string) => isUrlAllowed(parseAllowedDomains(list), new URL(url));

@@ -3,7 +3,8 @@
  * loopback guard records every socket connect and refuses (without a packet) anything that is
  * not loopback, so a regression shows up as a recorded violation, never as real traffic.
  */
-import { closeSenderDispatchers, deliver, proxyForUrl, type DeliveryRequest, type SenderOptions } from '../../nodes/shared/sender';
+import { closeSenderDispatchers, deliver, type DeliveryRequest, type SenderOptions } from '../../nodes/shared/sender';
+import { proxyForUrl } from '../../nodes/shared/sender/dispatchers';
 import { buildGuardedConnector } from '../../nodes/shared/sender/guard';
 import {
 	fakeLookup,

@@ -1,14 +1,6 @@
-import {
-	DEFAULT_SENDER_OPTIONS,
-	SYNTHESISVR_PRESET,
-	backoffDelayMs,
-	closeSenderDispatchers,
-	deliver,
-	isRetryableStatus,
-	parseRetryAfterMs,
-	type DeliveryRequest,
-	type SenderOptions,
-} from '../../nodes/shared/sender';
+import { SYNTHESISVR_PRESET, closeSenderDispatchers, deliver, type DeliveryRequest, type SenderOptions } from '../../nodes/shared/sender';
+import { resolveSenderOptions } from '../../nodes/shared/sender/options';
+import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from '../../nodes/shared/sender/retry';
 import { installLoopbackGuard, startServer, type LoopbackGuard, type TestServer } from '../helpers/httpServers';
 
 const SECRET = 'sig-s3cr3t-value';
@@ -506,7 +498,7 @@ describe('retry policy helpers', () => {
 	});
 
 	it('presets', () => {
-		expect(DEFAULT_SENDER_OPTIONS).toMatchObject({ attempts: 3, maxResponseBytes: 1024 * 1024, blockPrivateAddresses: true });
+		expect(resolveSenderOptions()).toMatchObject({ attempts: 3, maxResponseBytes: 1024 * 1024, blockPrivateAddresses: true });
 		expect(SYNTHESISVR_PRESET).toMatchObject({ totalTimeoutMs: 2000, attempts: 1 });
 	});
 });

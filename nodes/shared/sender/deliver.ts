@@ -34,7 +34,7 @@ import {
 import {
 	type EgressFilter,
 	type AttemptLogEntry,
-	type DeliveryErrorCode,
+	type SendFailureCode,
 	type DeliveryOutcome,
 	type DeliveryRequest,
 	type PreparedRequest,
@@ -49,7 +49,7 @@ const METHODS = new Set(['POST', 'PUT', 'PATCH']);
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const USER_AGENT = 'n8n-nodes-vendor-webhooks';
 
-type Failure = { code: DeliveryErrorCode; message: string };
+type Failure = { code: SendFailureCode; message: string };
 
 interface ResponseResult {
 	kind: 'response';
@@ -256,14 +256,31 @@ async function checkEgress(filter: EgressFilter, url: URL): Promise<void> {
 	if (!result.ok) throw new EgressBlockedError(url.host, result.error, urlHostname(url));
 }
 
-async function attemptOnce(
-	url: URL,
-	method: DeliveryRequest['method'],
-	prepared: { headers: Record<string, string>; body: Buffer },
-	o: ResolvedSenderOptions,
-	egress: EgressFilter | undefined,
-): Promise<AttemptResult> {
-	const host = url.host;
+/** `work`, or the signal's reason as soon as the signal aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	return Promise.race([
+		work,
+		new Promise<never>((_, reject) => {
+			if (signal.aborted) reject(signal.reason);
+			signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+		}),
+	]);
+}
+
+/** The clocks and the cancellation of one attempt. */
+interface AttemptControl {
+	/** Aborts the request: the caller cancelled, the deadline passed or no headers came in time. */
+	signal: AbortSignal;
+	/** Aborted only when the whole-attempt deadline passes. */
+	deadline: AbortSignal;
+	headersTimedOut(): boolean;
+	/** Response headers arrived: their timer is done. */
+	headersReceived(): void;
+	/** Clears the timers and the listener on the caller's signal. */
+	end(): void;
+}
+
+function startAttemptControl(o: ResolvedSenderOptions): AttemptControl {
 	const caller = o.signal;
 	// One controller per attempt instead of AbortSignal.any([caller, deadline]): same effect, but
 	// the listener on n8n's long-lived execution signal is removed as soon as the attempt ends.
@@ -282,20 +299,60 @@ async function attemptOnce(
 		attemptAbort.abort(new Error(`no response headers within ${o.headersTimeoutMs} ms`));
 	}, o.headersTimeoutMs);
 	caller?.addEventListener('abort', onCallerAbort, { once: true });
+	return {
+		signal: attemptAbort.signal,
+		deadline: deadline.signal,
+		headersTimedOut: () => headersTimedOut,
+		headersReceived: () => clearTimeout(headersTimer),
+		end: () => {
+			clearTimeout(timer);
+			clearTimeout(headersTimer);
+			caller?.removeEventListener('abort', onCallerAbort);
+		},
+	};
+}
 
+/** Reads the (capped) body of a response that arrived; a body cut short is still a response. */
+async function readResponse(res: Dispatcher.ResponseData, host: string, o: ResolvedSenderOptions, control: AttemptControl): Promise<AttemptResult> {
+	const contentType = pickHeaders(res.headers, ['content-type'])['content-type'];
+	const read = await readCapped(res.body, o.maxResponseBytes);
+	// undici hands a keep-alive socket back to its pool one event-loop turn after the response
+	// (setImmediate, to see whether the server closes it). A caller that sends its next request
+	// at once would find the socket still busy and open a new connection: up to twice as many
+	// sockets at the receiver as requests in flight. One turn here lets the next request reuse it.
+	if (!read.truncated) await new Promise<void>((resolve) => setImmediate(resolve));
+	if (read.error && o.signal?.aborted) {
+		return { kind: 'error', failure: { code: 'aborted', message: 'delivery cancelled' }, retryable: false };
+	}
+	const retryAfter = pickHeaders(res.headers, ['retry-after'])['retry-after'];
+	const result: ResponseResult = {
+		kind: 'response',
+		status: res.statusCode,
+		headers: pickHeaders(res.headers, o.responseHeaders),
+		body: decodeBody(read.buf, contentType, read.truncated),
+		bodyTruncated: read.truncated,
+		retryAfter,
+	};
+	if (read.error) {
+		result.bodyError = control.deadline.aborted
+			? `response body incomplete after ${o.totalTimeoutMs} ms`
+			: `response body incomplete: ${describeNetworkError(read.error, host)}`;
+	}
+	return result;
+}
+
+async function attemptOnce(
+	url: URL,
+	method: DeliveryRequest['method'],
+	prepared: PreparedRequest,
+	o: ResolvedSenderOptions,
+	egress: EgressFilter | undefined,
+): Promise<AttemptResult> {
+	const control = startAttemptControl(o);
 	try {
-		if (egress) {
-			// Like n8n's own HTTP client: a pre-flight check of every request (IP literals never reach
-			// a lookup), then its secure lookup on every connection (the dispatcher below).
-			await Promise.race([
-				checkEgress(egress, url),
-				new Promise<never>((_, reject) => {
-					const s = attemptAbort.signal;
-					if (s.aborted) reject(s.reason);
-					s.addEventListener('abort', () => reject(s.reason), { once: true });
-				}),
-			]);
-		}
+		// Like n8n's own HTTP client: a pre-flight check of every request (IP literals never reach
+		// a lookup), then its secure lookup on every connection (the dispatcher below).
+		if (egress) await untilAborted(checkEgress(egress, url), control.signal);
 		const dispatcher = getDispatcher({
 			connectTimeoutMs: Math.min(o.connectTimeoutMs, o.totalTimeoutMs),
 			blockPrivateAddresses: o.blockPrivateAddresses,
@@ -308,43 +365,17 @@ async function attemptOnce(
 			method,
 			headers: prepared.headers,
 			body: prepared.body,
-			signal: attemptAbort.signal,
+			signal: control.signal,
 			headersTimeout: o.headersTimeoutMs,
 			// Per-chunk in undici; the deadline above is what bounds the whole body.
 			bodyTimeout: o.totalTimeoutMs,
 		});
-		clearTimeout(headersTimer);
-		const contentType = pickHeaders(res.headers, ['content-type'])['content-type'];
-		const read = await readCapped(res.body, o.maxResponseBytes);
-		// undici hands a keep-alive socket back to its pool one event-loop turn after the response
-		// (setImmediate, to see whether the server closes it). A caller that sends its next request
-		// at once would find the socket still busy and open a new connection: up to twice as many
-		// sockets at the receiver as requests in flight. One turn here lets the next request reuse it.
-		if (!read.truncated) await new Promise<void>((resolve) => setImmediate(resolve));
-		if (read.error && caller?.aborted) {
-			return { kind: 'error', failure: { code: 'aborted', message: 'delivery cancelled' }, retryable: false };
-		}
-		const retryAfter = pickHeaders(res.headers, ['retry-after'])['retry-after'];
-		const result: ResponseResult = {
-			kind: 'response',
-			status: res.statusCode,
-			headers: pickHeaders(res.headers, o.responseHeaders),
-			body: decodeBody(read.buf, contentType, read.truncated),
-			bodyTruncated: read.truncated,
-			retryAfter,
-		};
-		if (read.error) {
-			result.bodyError = deadline.signal.aborted
-				? `response body incomplete after ${o.totalTimeoutMs} ms`
-				: `response body incomplete: ${describeNetworkError(read.error, host)}`;
-		}
-		return result;
+		control.headersReceived();
+		return await readResponse(res, url.host, o, control);
 	} catch (err) {
-		return classifyError(err, o, host, deadline.signal, caller, headersTimedOut);
+		return classifyError(err, o, url.host, control.deadline, o.signal, control.headersTimedOut());
 	} finally {
-		clearTimeout(timer);
-		clearTimeout(headersTimer);
-		caller?.removeEventListener('abort', onCallerAbort);
+		control.end();
 	}
 }
 
@@ -369,6 +400,122 @@ function failureForStatus(r: ResponseResult, base: URL): { failure: Failure; ret
 	return { failure: { code: 'http_status', message: `the endpoint answered ${s}` }, retryable: isRetryableStatus(s) };
 }
 
+/** How a delivery ended: the attempts made, the last response received, and why it failed. */
+interface DeliveryEnd {
+	attempts: number;
+	last: ResponseResult | null;
+	failure?: Failure;
+}
+
+function outcomeOf(deliveryId: string, startMs: number, log: AttemptLogEntry[], end: DeliveryEnd): DeliveryOutcome {
+	const { attempts, last, failure } = end;
+	return {
+		ok: !failure,
+		status: last ? last.status : null,
+		attempts,
+		durationMs: Math.round(performance.now() - startMs),
+		deliveryId,
+		headers: last ? last.headers : {},
+		body: last ? last.body : null,
+		bodyTruncated: last ? last.bodyTruncated : false,
+		...(failure
+			? { error: { code: failure.code, message: attempts > 1 ? `${failure.message} (after ${attempts} attempts)` : failure.message } }
+			: {}),
+		attemptLog: log,
+	};
+}
+
+function domainRefusal(url: URL, o: ResolvedSenderOptions): Failure | undefined {
+	if (isUrlAllowed(o.allowedDomains ?? null, url)) return undefined;
+	return {
+		code: 'domain_not_allowed',
+		message: `${url.host} is not in the credential's Allowed Domains (${o.allowedDomains?.display ?? ''})`,
+	};
+}
+
+/** The checks that need no connection: the URL's form, Allowed Domains, IP literals, cancellation. */
+function checkBeforeSending(text: string, o: ResolvedSenderOptions): { url: URL } | { failure: Failure } {
+	let url: URL;
+	try {
+		url = checkDestinationUrl(text, false);
+	} catch (err) {
+		return { failure: { code: 'invalid_url', message: (err as Error).message } };
+	}
+	const refused = domainRefusal(url, o);
+	if (refused) return { failure: refused };
+	if (o.blockPrivateAddresses) {
+		try {
+			checkLiteralHost(urlHostname(url));
+		} catch (err) {
+			const blocked = findBlockedAddressError(err);
+			return { failure: { code: 'blocked_address', message: blocked ? blocked.message : (err as Error).message } };
+		}
+	}
+	if (o.signal?.aborted) return { failure: { code: 'aborted', message: 'delivery cancelled' } };
+	return { url };
+}
+
+function prepareAttempt(req: DeliveryRequest, attempt: number): PreparedRequest {
+	const prepared = req.prepare(attempt);
+	return { headers: checkPrepared(prepared), body: prepared.body };
+}
+
+/** Fills the attempt's log entry and says whether the attempt failed, and if so whether to retry. */
+function judgeAttempt(result: AttemptResult, url: URL, entry: AttemptLogEntry): { failure?: Failure; retryable: boolean } {
+	if (result.kind === 'error') {
+		entry.error = result.failure.message;
+		return { failure: result.failure, retryable: result.retryable };
+	}
+	entry.status = result.status;
+	if (result.bodyError) entry.error = result.bodyError;
+	// The status code is the receiver's answer: a 2xx whose body was cut short (deadline,
+	// reset, size cap) is still delivered, and retrying it would only create a duplicate.
+	if (result.status >= 200 && result.status < 300) return { retryable: false };
+	return failureForStatus(result, url);
+}
+
+/** Waits before the next attempt: backoff, or the receiver's Retry-After (capped). Null: cancelled while waiting. */
+async function waitBeforeRetry(failedAttempt: number, result: AttemptResult, o: ResolvedSenderOptions): Promise<number | null> {
+	let wait = backoffDelayMs(failedAttempt, o.backoffBaseMs, o.backoffCapMs, o.random);
+	if (result.kind === 'response') {
+		const retryAfterMs = parseRetryAfterMs(result.retryAfter);
+		if (retryAfterMs !== null) wait = Math.min(retryAfterMs, o.maxRetryAfterMs);
+	}
+	const t0 = performance.now();
+	const slept = await abortableSleep(wait, o.signal);
+	return slept ? Math.round(performance.now() - t0) : null;
+}
+
+async function attemptUntilDone(
+	req: DeliveryRequest,
+	url: URL,
+	o: ResolvedSenderOptions,
+	egress: EgressFilter | undefined,
+	log: AttemptLogEntry[],
+): Promise<DeliveryEnd> {
+	let last: ResponseResult | null = null;
+	let waitedMs: number | undefined;
+	for (let attempt = 1; attempt <= o.attempts; attempt++) {
+		// The URL cannot change between attempts (redirects are not followed), but the check is
+		// cheap and it is the one that keeps a secret at home: it runs before every prepare().
+		const stillRefused = domainRefusal(url, o);
+		if (stillRefused) return { attempts: attempt - 1, last, failure: stillRefused };
+		const result = await attemptOnce(url, req.method, prepareAttempt(req, attempt), o, egress);
+		const entry: AttemptLogEntry = { attempt };
+		if (waitedMs !== undefined) entry.waitedMs = waitedMs;
+		log.push(entry);
+		if (result.kind === 'response') last = result;
+		const { failure, retryable } = judgeAttempt(result, url, entry);
+		if (!failure) return { attempts: attempt, last };
+		if (!retryable || attempt === o.attempts) return { attempts: attempt, last, failure };
+		const waited = await waitBeforeRetry(attempt, result, o);
+		if (waited === null) return { attempts: attempt, last, failure: { code: 'aborted', message: 'delivery cancelled while waiting to retry' } };
+		waitedMs = waited;
+	}
+	/* istanbul ignore next: the loop always returns */
+	throw new Error('unreachable');
+}
+
 /**
  * Deliver one webhook. Never throws for delivery failures (they are in the outcome); throws
  * only for programmer errors (bad options, a prepare() that returns garbage or throws).
@@ -381,98 +528,7 @@ export async function deliver(req: DeliveryRequest, options: Partial<SenderOptio
 	// n8n's passthrough filter (SSRF protection off) checks nothing: skip its no-op calls, and keep
 	// proxied requests on the proxy's own name resolution when nothing else is judged.
 	const egress = o.egressFilter && !isPassthroughEgressFilter(o.egressFilter) ? o.egressFilter : undefined;
-
-	const finish = (
-		attempts: number,
-		last: ResponseResult | null,
-		failure?: Failure,
-	): DeliveryOutcome => ({
-		ok: !failure,
-		status: last ? last.status : null,
-		attempts,
-		durationMs: Math.round(performance.now() - start),
-		deliveryId: req.deliveryId,
-		headers: last ? last.headers : {},
-		body: last ? last.body : null,
-		bodyTruncated: last ? last.bodyTruncated : false,
-		...(failure
-			? { error: { code: failure.code, message: attempts > 1 ? `${failure.message} (after ${attempts} attempts)` : failure.message } }
-			: {}),
-		attemptLog: log,
-	});
-
-	let url: URL;
-	try {
-		url = checkDestinationUrl(req.url, false);
-	} catch (err) {
-		return finish(0, null, { code: 'invalid_url', message: (err as Error).message });
-	}
-	const notAllowed = (): Failure | undefined =>
-		isUrlAllowed(o.allowedDomains ?? null, url)
-			? undefined
-			: {
-					code: 'domain_not_allowed',
-					message: `${url.host} is not in the credential's Allowed Domains (${o.allowedDomains?.display ?? ''})`,
-				};
-	const refused = notAllowed();
-	if (refused) return finish(0, null, refused);
-	if (o.blockPrivateAddresses) {
-		try {
-			checkLiteralHost(urlHostname(url));
-		} catch (err) {
-			const blocked = findBlockedAddressError(err);
-			return finish(0, null, { code: 'blocked_address', message: blocked ? blocked.message : (err as Error).message });
-		}
-	}
-	if (o.signal?.aborted) return finish(0, null, { code: 'aborted', message: 'delivery cancelled' });
-
-	let last: ResponseResult | null = null;
-	let waitedMs: number | undefined;
-	for (let attempt = 1; attempt <= o.attempts; attempt++) {
-		// The URL cannot change between attempts (redirects are not followed), but the check is
-		// cheap and it is the one that keeps a secret at home: it runs before every prepare().
-		const stillRefused = notAllowed();
-		if (stillRefused) return finish(attempt - 1, last, stillRefused);
-		const prepared = req.prepare(attempt);
-		const headers = checkPrepared(prepared);
-		const result = await attemptOnce(url, req.method, { headers, body: prepared.body }, o, egress);
-
-		const entry: AttemptLogEntry = { attempt };
-		if (waitedMs !== undefined) entry.waitedMs = waitedMs;
-		log.push(entry);
-
-		let failure: Failure | undefined;
-		let retryable = false;
-		if (result.kind === 'response') {
-			last = result;
-			entry.status = result.status;
-			if (result.bodyError) entry.error = result.bodyError;
-			// The status code is the receiver's answer: a 2xx whose body was cut short (deadline,
-			// reset, size cap) is still delivered, and retrying it would only create a duplicate.
-			if (result.status >= 200 && result.status < 300) return finish(attempt, last);
-			({ failure, retryable } = failureForStatus(result, url));
-		} else {
-			failure = result.failure;
-			retryable = result.retryable;
-			entry.error = failure.message;
-		}
-
-		if (!retryable || attempt === o.attempts) {
-			return finish(attempt, result.kind === 'response' ? result : last, failure);
-		}
-
-		let wait = backoffDelayMs(attempt, o.backoffBaseMs, o.backoffCapMs, o.random);
-		if (result.kind === 'response') {
-			const ra = parseRetryAfterMs(result.retryAfter);
-			if (ra !== null) wait = Math.min(ra, o.maxRetryAfterMs);
-		}
-		const t0 = performance.now();
-		const slept = await abortableSleep(wait, o.signal);
-		waitedMs = Math.round(performance.now() - t0);
-		if (!slept) {
-			return finish(attempt, last, { code: 'aborted', message: 'delivery cancelled while waiting to retry' });
-		}
-	}
-	/* istanbul ignore next: the loop always returns */
-	throw new Error('unreachable');
+	const checked = checkBeforeSending(req.url, o);
+	const end = 'failure' in checked ? { attempts: 0, last: null, failure: checked.failure } : await attemptUntilDone(req, checked.url, o, egress, log);
+	return outcomeOf(req.deliveryId, start, log, end);
 }

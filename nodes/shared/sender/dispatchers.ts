@@ -23,7 +23,7 @@ export interface ProxyEnv {
 	noProxy?: string;
 }
 
-export function proxyEnvFromProcess(env: NodeJS.ProcessEnv = process.env): ProxyEnv {
+function proxyEnvFromProcess(env: NodeJS.ProcessEnv = process.env): ProxyEnv {
 	return {
 		httpProxy: env.http_proxy ?? env.HTTP_PROXY,
 		httpsProxy: env.https_proxy ?? env.HTTPS_PROXY,

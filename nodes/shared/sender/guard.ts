@@ -15,7 +15,7 @@ import { blockedAddressReason, parseIp } from '../net';
 
 export type LookupLike = typeof dns.lookup;
 
-export const BLOCKED_ADDRESS_CODE = 'ERR_BLOCKED_ADDRESS';
+const BLOCKED_ADDRESS_CODE = 'ERR_BLOCKED_ADDRESS';
 
 export class BlockedAddressError extends Error {
 	readonly code = BLOCKED_ADDRESS_CODE;
@@ -33,7 +33,7 @@ export class BlockedAddressError extends Error {
 	}
 }
 
-export const EGRESS_BLOCKED_CODE = 'ERR_EGRESS_BLOCKED';
+const EGRESS_BLOCKED_CODE = 'ERR_EGRESS_BLOCKED';
 
 /**
  * The instance's egress policy (n8n's SSRF protection, N8N_SSRF_*) refused a destination. The
@@ -94,7 +94,7 @@ export function isPassthroughEgressFilter(filter: { createSecureLookup(): Lookup
 	return filter.createSecureLookup() === (dns.lookup as unknown as LookupFunction);
 }
 
-export class InvalidUrlError extends Error {
+class InvalidUrlError extends Error {
 	readonly code = 'invalid_url';
 	constructor(message: string) {
 		super(message);

@@ -1,19 +1,16 @@
+// What the Send Webhook node (and bench/) uses of the sender: deliver() with the types of its
+// signature, the Allowed Domains parser, the SynthesisVR preset and the pool shutdown. Tests of
+// the parts import those modules directly.
 export { deliver } from './deliver';
 export {
-	DEFAULT_RESPONSE_HEADERS,
-	DEFAULT_SENDER_OPTIONS,
 	SYNTHESISVR_PRESET,
-	resolveSenderOptions,
 	type AttemptLogEntry,
-	type DeliveryErrorCode,
 	type DeliveryOutcome,
 	type DeliveryRequest,
 	type EgressFilter,
 	type PreparedRequest,
+	type SendFailureCode,
 	type SenderOptions,
 } from './options';
-export { BlockedAddressError, EgressBlockedError, InvalidUrlError, checkDestinationUrl, guardedLookup } from './guard';
-export { AllowedDomainsError, isUrlAllowed, parseAllowedDomains, type AllowedDomains } from './allowedDomains';
-export { ProxyTunnelError } from './tunnel';
-export { closeSenderDispatchers, proxyForUrl } from './dispatchers';
-export { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from './retry';
+export { AllowedDomainsError, parseAllowedDomains, type AllowedDomains } from './allowedDomains';
+export { closeSenderDispatchers } from './dispatchers';

@@ -61,7 +61,11 @@ export interface SenderOptions {
 	egressFilter?: EgressFilter;
 }
 
-export type DeliveryErrorCode =
+/**
+ * Why a send failed (DeliveryOutcome.error.code). Not the receive side's DeliveryErrorCode
+ * (nodes/shared/errors.ts), which says why a trigger refused an incoming delivery.
+ */
+export type SendFailureCode =
 	| 'timeout'
 	| 'network'
 	| 'blocked_address'
@@ -93,18 +97,18 @@ export interface DeliveryOutcome {
 	/** Parsed JSON when the response is JSON (and complete), else UTF-8 text. */
 	body: unknown;
 	bodyTruncated: boolean;
-	error?: { code: DeliveryErrorCode; message: string };
+	error?: { code: SendFailureCode; message: string };
 	attemptLog: AttemptLogEntry[];
 }
 
-export const DEFAULT_RESPONSE_HEADERS: readonly string[] = Object.freeze([
+const DEFAULT_RESPONSE_HEADERS: readonly string[] = Object.freeze([
 	'content-type',
 	'retry-after',
 	'x-request-id',
 	'location',
 ]);
 
-export const DEFAULT_SENDER_OPTIONS: Readonly<SenderOptions> = Object.freeze({
+const DEFAULT_SENDER_OPTIONS: Readonly<SenderOptions> = Object.freeze({
 	connectTimeoutMs: 5_000,
 	headersTimeoutMs: 10_000,
 	totalTimeoutMs: 15_000,

@@ -9,6 +9,7 @@ import { createDecipheriv, createHmac } from 'node:crypto';
 import { ApiRtcTrigger } from '../../nodes/ApiRtcTrigger/ApiRtcTrigger.node';
 import { EventWebhookTrigger } from '../../nodes/EventWebhookTrigger/EventWebhookTrigger.node';
 import { RoomleTrigger } from '../../nodes/RoomleTrigger/RoomleTrigger.node';
+import { SignedWebhookTrigger } from '../../nodes/SignedWebhookTrigger/SignedWebhookTrigger.node';
 import { SynchubTrigger } from '../../nodes/SynchubTrigger/SynchubTrigger.node';
 import { SynthesisVrTrigger } from '../../nodes/SynthesisVrTrigger/SynthesisVrTrigger.node';
 import { verifyStandardWebhook } from '../../nodes/shared/standardWebhooks';
@@ -274,5 +275,46 @@ describe('customHeader → ApiRTC Trigger and SynthesisVR Trigger', () => {
 		expect(items.map((item) => item.meta.dedupKey)).toEqual(events.map((e) => `${e.uuid}:${e.action}`));
 		expect(items.every((item) => item.meta.verified === true && item.meta.verification.source === 'header')).toBe(true);
 		expect(result.responseBody).toEqual({ received: true, accepted: 3, ignored: 0 });
+	});
+});
+
+describe('every signature preset: Send Webhook 1.3 → Signed Webhook Trigger', () => {
+	const SECRET = 'shared-hmac-secret-for-round-trips';
+	const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+	const hmacCredential = (secret: string) => ({ webhookHmacSecretApi: { secret, previousSecret: '' } });
+	const node = new SignedWebhookTrigger();
+	// Each preset with the body its vendor would send (the event type is read where the vendor puts it).
+	const cases = [
+		{ preset: 'github', signing: { signing: 'github' }, body: { action: 'opened', issue: { number: 1 } }, headers: { 'x-github-event': 'issues' }, eventType: 'issues' },
+		{ preset: 'stripe', signing: { signing: 'stripe' }, body: { id: 'evt_1', type: 'invoice.paid' }, headers: {}, eventType: 'invoice.paid' },
+		{ preset: 'shopify', signing: { signing: 'shopify' }, body: { id: 820982911946154500 }, headers: { 'x-shopify-topic': 'orders/create' }, eventType: 'orders/create' },
+		{ preset: 'slack', signing: { signing: 'slack' }, body: { type: 'event_callback', event_id: 'Ev1', event: { type: 'app_mention' } }, headers: {}, eventType: 'app_mention' },
+		{ preset: 'custom', signing: { signing: 'hmac' }, body: { kind: 'custom' }, headers: {}, eventType: 'unknown' },
+	] as const;
+
+	it.each(cases)('$preset: the request Send Webhook signs is verified by the trigger with the same secret, and refused with another', async (c) => {
+		const captured = await sendAndCapture({ ...c.signing }, hmacCredential(SECRET), [c.body]);
+		// Headers the vendor adds that are not part of the signature (event type) are added on the way, as the vendor would.
+		const request = replay(captured);
+		request.headers = { ...request.headers, ...c.headers };
+		const parameters = { preset: c.preset, ...(c.preset === 'custom' ? { signatureHeader: 'x-synchub-signature' } : {}) };
+
+		const [item] = accepted(await runTriggerWorkflow({ node, parameters, credentials: hmacCredential(SECRET), request }));
+		expect(withoutMeta(item)).toEqual(c.body);
+		expect(item.meta).toMatchObject({ verified: true, eventType: c.eventType, verification: { preset: c.preset, secretIndex: 0 } });
+
+		const refused = await runTriggerWorkflow({ node, parameters, credentials: hmacCredential('another-secret'), request });
+		expect(refused.status).toBe(401);
+		expect(refused.executed).toBe(false);
+	});
+
+	it('standardWebhooks: Standard Webhooks signing (its own credential) is verified by the preset with the same whsec_ secret', async () => {
+		const body = { type: 'user.created', data: { id: 'u1' } };
+		const captured = await sendAndCapture({ signing: 'standardWebhooks' }, { standardWebhooksApi: { secret: WHSEC } }, [body]);
+		const [item] = accepted(
+			await runTriggerWorkflow({ node, parameters: { preset: 'standardWebhooks' }, credentials: hmacCredential(WHSEC), request: replay(captured) }),
+		);
+		expect(withoutMeta(item)).toEqual(body);
+		expect(item.meta).toMatchObject({ verified: true, eventType: 'user.created', dedupKey: captured.headers['webhook-id'], verification: { preset: 'standardWebhooks' } });
 	});
 });

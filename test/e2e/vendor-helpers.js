@@ -122,11 +122,12 @@ function vendorHelpers(n8n) {
 	 * verifies it. Returns {sent, received}: the two executions.
 	 */
 	async function runSendCase(c) {
-		const sender = workflow(`vendors-send-${c.scheme}.workflow.json`);
+		const scheme = c.sender ?? c.scheme;
+		const sender = workflow(`vendors-send-${scheme}.workflow.json`);
 		const target = workflow(c.target);
 		const [senderBefore, targetBefore] = await Promise.all([executionIds(sender.id), executionIds(target.id)]);
 
-		const res = await postWebhook(n8n().webhookUrl(`e2e-send-${c.scheme}`), json({ target: triggerUrl(c.target), eventType: c.eventType, payload: c.payload() }));
+		const res = await postWebhook(n8n().webhookUrl(`e2e-send-${scheme}`), json({ target: triggerUrl(c.target), eventType: c.eventType, payload: c.payload() }));
 		assert.equal(res.status, 200, res.text);
 		const answer = parseJson(res.text);
 		assert.equal(answer?.ok, true, res.text);
@@ -139,7 +140,7 @@ function vendorHelpers(n8n) {
 		const [out] = nodeItems(sent, 'Send Webhook');
 		assert.equal(out.ok, true, JSON.stringify(out));
 		assert.equal(out.status, 200, JSON.stringify(out));
-		if (c.target !== 'roomle-share-email.json') assert.deepEqual(out.body, { received: true, accepted: 1, ignored: 0 });
+		if (c.target !== 'roomle-share-email.json') assert.deepEqual(out.body, { received: true, accepted: 1, ignored: 0 }, JSON.stringify(out.body));
 
 		const [received] = await newExecutions(target.id, targetBefore);
 		assert.equal(received.status, 'success');
@@ -343,6 +344,28 @@ const SEND_CASES = [
 			assert.deepEqual(item.meta.verification, { method: 'customHeader', header: APIRTC.headerName });
 		},
 	},
+	// Every signature preset: Send Webhook 1.3 signs as the vendor does, the Signed Webhook Trigger verifies.
+	...[
+		{ scheme: 'github', target: 'github-route-by-event.json', eventType: 'issues', payload: { action: 'opened', issue: { number: 42, title: 'Sent by n8n', html_url: 'x' } }, type: 'issues' },
+		{ scheme: 'stripe', payload: { id: 'evt_e2e_1', type: 'invoice.paid', data: { object: { id: 'in_1' } } }, type: 'invoice.paid' },
+		{ scheme: 'shopify', eventType: 'orders/create', payload: { id: 4242, email: 'buyer@example.com' }, type: 'orders/create' },
+		{ scheme: 'slack', payload: { type: 'event_callback', event_id: 'Ev_e2e_1', event: { type: 'app_mention', text: 'hi' } }, type: 'app_mention' },
+		{ scheme: 'custom', payload: { kind: 'thing.happened', id: 1 }, type: 'thing.happened' },
+		{ scheme: 'standard-webhooks-preset', sender: 'standard-webhooks', payload: { type: 'user.created', data: { id: 'u_e2e' } }, type: 'user.created' },
+	].map(({ scheme, sender, target, eventType, payload, type }) => ({
+		scheme,
+		sender,
+		target: target ?? `vendors-signed-${sender ?? scheme}.workflow.json`,
+		trigger: 'Signed Webhook Trigger',
+		eventType,
+		payload: () => payload,
+		check: (item) => {
+			const preset = { 'standard-webhooks': 'standardWebhooks' }[sender] ?? scheme;
+			assert.equal(item.meta.verification.preset, preset, JSON.stringify(item.meta));
+			assert.equal(item.meta.eventType, type, JSON.stringify(item.meta));
+			assert.deepEqual(Object.fromEntries(Object.entries(item).filter(([k]) => k !== 'meta')), payload);
+		},
+	})),
 ];
 
 module.exports = {

@@ -30,56 +30,36 @@ export function hmacSchemeProperties(
 	timestampDescription: string,
 	{ signatureHeader, timestampHeaderPlaceholder }: HmacHeaderDefaults = SYNCHUB_HEADER_DEFAULTS,
 ): INodeProperties[] {
-	return [
-		{
-			displayName: 'Signature Header',
-			name: 'signatureHeader',
-			type: 'string',
-			default: signatureHeader,
-			displayOptions,
-		},
+	const fields: INodeProperties[] = [
+		{ displayName: 'Signature Header', name: 'signatureHeader', type: 'string', default: signatureHeader },
 		{
 			displayName: 'Algorithm',
 			name: 'algorithm',
 			type: 'options',
-			options: [
-				{ name: 'SHA-1', value: 'sha1' },
-				{ name: 'SHA-256', value: 'sha256' },
-				{ name: 'SHA-512', value: 'sha512' },
-			],
-			default: 'sha256',
-			displayOptions,
+			options: [{ name: 'SHA-1', value: 'sha1' }, { name: 'SHA-256', value: 'sha256' }, { name: 'SHA-512', value: 'sha512' }],
+			default: SYNCHUB_DEFAULT_SCHEME.algorithm,
 		},
 		{
 			displayName: 'Encoding',
 			name: 'encoding',
 			type: 'options',
-			options: [
-				{ name: 'Hex', value: 'hex' },
-				{ name: 'Base64', value: 'base64' },
-			],
-			default: 'hex',
-			displayOptions,
+			options: [{ name: 'Hex', value: 'hex' }, { name: 'Base64', value: 'base64' }],
+			default: SYNCHUB_DEFAULT_SCHEME.encoding,
 		},
 		{
 			displayName: 'Signature Prefix',
 			name: 'signaturePrefix',
 			type: 'string',
-			default: '',
+			default: SYNCHUB_DEFAULT_SCHEME.prefix,
 			placeholder: 'sha256=',
 			description: 'Text before the digest in the header, if any',
-			displayOptions,
 		},
 		{
 			displayName: 'Signed Content',
 			name: 'signedContent',
 			type: 'options',
-			options: [
-				{ name: 'Raw Body', value: 'body' },
-				{ name: 'Timestamp + "." + Raw Body', value: 'timestamp.body' },
-			],
-			default: 'body',
-			displayOptions,
+			options: [{ name: 'Raw Body', value: 'body' }, { name: 'Timestamp + "." + Raw Body', value: 'timestamp.body' }],
+			default: SYNCHUB_DEFAULT_SCHEME.signedContent,
 		},
 		{
 			displayName: 'Timestamp Header',
@@ -88,7 +68,7 @@ export function hmacSchemeProperties(
 			default: '',
 			placeholder: timestampHeaderPlaceholder,
 			description: timestampDescription,
-			displayOptions,
 		},
 	];
+	return fields.map((field) => ({ ...field, displayOptions }));
 }

@@ -10,6 +10,7 @@
 // started its execution first).
 
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const { startE2E, postWebhook, e2eTest } = require('./harness');
@@ -17,7 +18,7 @@ const {
 	vendorHelpers, TEMPLATES, PKG, credentialsFile, fixtureFiles, SYNCHUB_SECRET, STD_WH_SECRET, APIRTC, ROOMLE,
 	createRoomleToken, signStandardWebhook, nodeItems, assertRejected, assertAccepted, json, hmacHex, nowSec,
 	SYNTHESISVR_BATCH, failedSyncRun, synchubDelivery, apiRtcTicket, apiRtcHeaders, roomleEvent, roomleToken,
-	genericEvent, eventWebhookDelivery, SEND_CASES, svrSession, githubDelivery,
+	genericEvent, eventWebhookDelivery, SEND_CASES, svrSession, githubDelivery, HMAC_SECRET,
 } = require('./vendor-helpers');
 
 const t = e2eTest();
@@ -239,6 +240,34 @@ t.test('GitHub template: a tampered body, a wrong secret or no signature → 401
 		],
 		() => postWebhook(url, githubDelivery('issues', { action: 'closed', issue: { number: 8, title: 'After', html_url: 'x' } })),
 		(e) => nodeItems(e, 'Signed Webhook Trigger')[0].issue?.number === 8,
+	);
+}, CASE_TIMEOUT);
+
+t.test("Signed Webhook Trigger (Slack): Slack's signed url_verification is answered with its challenge and starts nothing", async () => {
+	const key = 'vendors-signed-slack.workflow.json';
+	const slack = (payload) => {
+		const body = JSON.stringify(payload);
+		const timestamp = String(nowSec());
+		const signature = crypto.createHmac('sha256', HMAC_SECRET).update(`v0:${timestamp}:${body}`).digest('hex');
+		return { body, headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': timestamp, 'x-slack-signature': `v0=${signature}` } };
+	};
+	const url = triggerUrl(key);
+	const challenge = { token: 'legacy', challenge: 'e2e-challenge-3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P', type: 'url_verification' };
+	await rejectedWithoutExecution(
+		key,
+		[
+			{
+				send: () => postWebhook(url, slack(challenge)),
+				check: (res) => {
+					assert.equal(res.status, 200, res.text);
+					assert.equal(JSON.parse(res.text).challenge, challenge.challenge, res.text);
+				},
+			},
+			// The same challenge unsigned is refused like any delivery: the handshake comes after verification.
+			{ send: () => postWebhook(url, json(challenge)), check: (res) => assertRejected(res, 401, 'missing_header') },
+		],
+		() => postWebhook(url, slack({ type: 'event_callback', event_id: 'Ev_after_challenge', event: { type: 'app_mention' } })),
+		(e) => nodeItems(e, 'Signed Webhook Trigger')[0].event_id === 'Ev_after_challenge',
 	);
 }, CASE_TIMEOUT);
 

@@ -22,7 +22,7 @@ const SYNCHUB_HEADER_DEFAULTS: HmacHeaderDefaults = { signatureHeader: SYNCHUB_D
 /**
  * The HMAC scheme fields, shared by the SYNCHUB Trigger and the Signed Webhook Trigger (verify)
  * and Send Webhook (sign) so that all speak the same scheme with the same names and defaults.
- * Only the suggested header names differ per node. n8n saves only values that differ from a
+ * Only the suggested header names differ per node; the other defaults are SYNCHUB_DEFAULT_SCHEME's. n8n saves only values that differ from a
  * default, so a node's defaults must never change once it is published.
  */
 export function hmacSchemeProperties(
@@ -37,20 +37,20 @@ export function hmacSchemeProperties(
 			name: 'algorithm',
 			type: 'options',
 			options: [{ name: 'SHA-1', value: 'sha1' }, { name: 'SHA-256', value: 'sha256' }, { name: 'SHA-512', value: 'sha512' }],
-			default: SYNCHUB_DEFAULT_SCHEME.algorithm,
+			default: 'sha256',
 		},
 		{
 			displayName: 'Encoding',
 			name: 'encoding',
 			type: 'options',
 			options: [{ name: 'Hex', value: 'hex' }, { name: 'Base64', value: 'base64' }],
-			default: SYNCHUB_DEFAULT_SCHEME.encoding,
+			default: 'hex',
 		},
 		{
 			displayName: 'Signature Prefix',
 			name: 'signaturePrefix',
 			type: 'string',
-			default: SYNCHUB_DEFAULT_SCHEME.prefix,
+			default: '',
 			placeholder: 'sha256=',
 			description: 'Text before the digest in the header, if any',
 		},
@@ -59,7 +59,7 @@ export function hmacSchemeProperties(
 			name: 'signedContent',
 			type: 'options',
 			options: [{ name: 'Raw Body', value: 'body' }, { name: 'Timestamp + "." + Raw Body', value: 'timestamp.body' }],
-			default: SYNCHUB_DEFAULT_SCHEME.signedContent,
+			default: 'body',
 		},
 		{
 			displayName: 'Timestamp Header',

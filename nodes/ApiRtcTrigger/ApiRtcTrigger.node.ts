@@ -18,6 +18,19 @@ import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { type ApiRtcSettings, receiveApiRtc } from './receive';
 
+async function readApiRtcSettings(ctx: IWebhookFunctions): Promise<ApiRtcSettings> {
+	const settings: ApiRtcSettings = {
+		...readCommonOptions(ctx),
+		objects: readList(ctx, 'objects'),
+		events: readList(ctx, 'events'),
+	};
+	if (ctx.getNodeParameter('authentication') === 'customHeader') {
+		const credentials = await getWebhookCredentials(ctx, 'apiRtcWebhookApi');
+		settings.secretHeader = { name: String(credentials.headerName ?? ''), value: String(credentials.secret ?? '') };
+	}
+	return settings;
+}
+
 export class ApiRtcTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		...vendorTriggerDescription({
@@ -76,22 +89,6 @@ export class ApiRtcTrigger implements INodeType {
 	webhookMethods = credentialCheckedWebhookMethods('apiRtcWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'customHeader');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleDelivery(
-			this,
-			async (): Promise<ApiRtcSettings> => {
-				const settings: ApiRtcSettings = {
-					...readCommonOptions(this),
-					objects: readList(this, 'objects'),
-					events: readList(this, 'events'),
-				};
-				if (this.getNodeParameter('authentication') === 'customHeader') {
-					const credentials = await getWebhookCredentials(this, 'apiRtcWebhookApi');
-					settings.secretHeader = { name: String(credentials.headerName ?? ''), value: String(credentials.secret ?? '') };
-				}
-				return settings;
-			},
-			receiveApiRtc,
-			{ respondImmediately: respondImmediately(this) },
-		);
+		return await handleDelivery(this, readApiRtcSettings, receiveApiRtc, { respondImmediately: respondImmediately(this) });
 	}
 }

@@ -17,6 +17,18 @@ import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { type EventWebhookSettings, receiveEventWebhook } from './receive';
 
+async function readEventWebhookSettings(ctx: IWebhookFunctions): Promise<EventWebhookSettings> {
+	const settings: EventWebhookSettings = { ...readCommonOptions(ctx), eventTypes: readCommaSeparated(ctx, 'eventTypes') };
+	if (ctx.getNodeParameter('authentication') === 'apiKey') {
+		const credentials = await getWebhookCredentials(ctx, 'eventWebhookApi');
+		settings.apiKey = {
+			headerName: ctx.getNodeParameter('headerName') as string,
+			keys: [credentials.apiKey, credentials.previousApiKey].map((key) => String(key ?? '')),
+		};
+	}
+	return settings;
+}
+
 export class EventWebhookTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		...vendorTriggerDescription({
@@ -63,21 +75,6 @@ export class EventWebhookTrigger implements INodeType {
 	webhookMethods = credentialCheckedWebhookMethods('eventWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'apiKey');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleDelivery(
-			this,
-			async (): Promise<EventWebhookSettings> => {
-				const settings: EventWebhookSettings = { ...readCommonOptions(this), eventTypes: readCommaSeparated(this, 'eventTypes') };
-				if (this.getNodeParameter('authentication') === 'apiKey') {
-					const credentials = await getWebhookCredentials(this, 'eventWebhookApi');
-					settings.apiKey = {
-						headerName: this.getNodeParameter('headerName') as string,
-						keys: [credentials.apiKey, credentials.previousApiKey].map((key) => String(key ?? '')),
-					};
-				}
-				return settings;
-			},
-			receiveEventWebhook,
-			{ respondImmediately: respondImmediately(this) },
-		);
+		return await handleDelivery(this, readEventWebhookSettings, receiveEventWebhook, { respondImmediately: respondImmediately(this) });
 	}
 }

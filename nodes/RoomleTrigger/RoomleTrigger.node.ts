@@ -19,8 +19,22 @@ import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import type { RoomleCbcIv } from '../shared/roomleToken';
 import { ROOMLE_EVENTS } from './schema';
-import { systemClock } from '../shared/timestamps';
 import { receiveRoomle, type RoomleSettings } from './receive';
+
+async function readRoomleSettings(ctx: IWebhookFunctions): Promise<RoomleSettings> {
+	const settings: RoomleSettings = { ...readCommonOptions(ctx), events: readList(ctx, 'events') };
+	if (ctx.getNodeParameter('authentication') === 'token') {
+		const credentials = await getWebhookCredentials(ctx, 'roomleWebhookApi');
+		settings.token = {
+			headerName: ctx.getNodeParameter('headerName') as string,
+			apiKey: String(credentials.apiKey ?? ''),
+			secret: String(credentials.secret ?? ''),
+			toleranceSec: readTolerance(ctx),
+			cbcIv: ctx.getNodeParameter('cbcIv', 'auto') as RoomleCbcIv,
+		};
+	}
+	return settings;
+}
 
 export class RoomleTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -109,25 +123,7 @@ export class RoomleTrigger implements INodeType {
 	webhookMethods = credentialCheckedWebhookMethods('roomleWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'token');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleDelivery(
-			this,
-			async (): Promise<RoomleSettings> => {
-				const settings: RoomleSettings = { ...readCommonOptions(this), events: readList(this, 'events') };
-				if (this.getNodeParameter('authentication') === 'token') {
-					const credentials = await getWebhookCredentials(this, 'roomleWebhookApi');
-					settings.token = {
-						headerName: this.getNodeParameter('headerName') as string,
-						apiKey: String(credentials.apiKey ?? ''),
-						secret: String(credentials.secret ?? ''),
-						toleranceSec: readTolerance(this),
-						cbcIv: this.getNodeParameter('cbcIv', 'auto') as RoomleCbcIv,
-					};
-				}
-				return settings;
-			},
-			(delivery, settings) => receiveRoomle(delivery, settings, systemClock),
-			// Roomle answers a failure with its own email, never a retry: a copy is always a replay.
-			{ respondImmediately: respondImmediately(this), senderRetries: false },
-		);
+		// Roomle answers a failure with its own email, never a retry: a copy is always a replay.
+		return await handleDelivery(this, readRoomleSettings, receiveRoomle, { respondImmediately: respondImmediately(this), senderRetries: false });
 	}
 }

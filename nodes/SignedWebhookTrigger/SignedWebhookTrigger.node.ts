@@ -8,15 +8,13 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
-import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
+import { hmacSchemeProperties, readHmacFields } from '../shared/n8n/hmacParameters';
 import { handleDelivery, readCommaSeparated, readCommonOptions, readTolerance, respondImmediately } from '../shared/n8n/trigger';
 import { commonOptions, RESPOND_WEBHOOKS, respondParameter, vendorTriggerDescription } from '../shared/n8n/triggerDescription';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 import { SIGNATURE_PRESETS } from '../shared/signaturePresets';
 import { standardWebhooksKey } from '../shared/standardWebhooks';
-import { systemClock } from '../shared/timestamps';
 import { receiveSignedWebhook, type SignedWebhookSettings, type SignedWebhookVerification } from './receive';
 import { type CustomEventTypeSource, type SignedWebhookPreset, signedWebhookPreset } from './schema';
 
@@ -111,19 +109,7 @@ function readVerification(ctx: IWebhookFunctions, preset: SignedWebhookPreset, s
 		// Presets that sign no time have no tolerance to read.
 		return { preset, secrets, toleranceSec: SIGNATURE_PRESETS[preset].timestamp.in === 'none' ? 0 : readTolerance(ctx) };
 	}
-	return {
-		preset,
-		secrets,
-		toleranceSec: readTolerance(ctx),
-		signatureHeader: ctx.getNodeParameter('signatureHeader') as string,
-		timestampHeader: (ctx.getNodeParameter('timestampHeader', '') as string).trim() || undefined,
-		scheme: {
-			algorithm: ctx.getNodeParameter('algorithm') as HmacAlgorithm,
-			encoding: ctx.getNodeParameter('encoding') as SignatureEncoding,
-			prefix: ctx.getNodeParameter('signaturePrefix', '') as string,
-			signedContent: ctx.getNodeParameter('signedContent') as SignedContent,
-		},
-	};
+	return { preset, secrets, toleranceSec: readTolerance(ctx), ...readHmacFields(ctx) };
 }
 
 function readCustomEventType(ctx: IWebhookFunctions): CustomEventTypeSource | undefined {
@@ -219,11 +205,6 @@ export class SignedWebhookTrigger implements INodeType {
 	webhookMethods = credentialCheckedWebhookMethods(CREDENTIAL, () => true, standardWebhooksSecretProblem);
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleDelivery(
-			this,
-			async () => await readSignedWebhookSettings(this),
-			(delivery, settings) => receiveSignedWebhook(delivery, settings, systemClock),
-			{ respondImmediately: respondImmediately(this) },
-		);
+		return await handleDelivery(this, readSignedWebhookSettings, receiveSignedWebhook, { respondImmediately: respondImmediately(this) });
 	}
 }

@@ -1,6 +1,5 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { HmacAlgorithm, SignatureEncoding, SignedContent } from '../shared/hmac';
 import {
 	handleDelivery,
 	readCommonOptions,
@@ -15,14 +14,33 @@ import {
 	respondParameter,
 	vendorTriggerDescription,
 } from '../shared/n8n/triggerDescription';
-import { hmacSchemeProperties } from '../shared/n8n/hmacParameters';
+import { hmacSchemeProperties, readHmacFields } from '../shared/n8n/hmacParameters';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
-import { systemClock } from '../shared/timestamps';
 import { receiveSynchub, type SynchubSettings } from './receive';
 import type { SynchubVerification } from './verify';
 
 const signed = { show: { verification: ['hmac'] } };
+
+async function readSynchubSettings(ctx: IWebhookFunctions): Promise<SynchubSettings> {
+	const mode = ctx.getNodeParameter('verification') as SynchubVerification['mode'];
+	let verification: SynchubVerification = { mode: 'none' };
+	if (mode !== 'none') {
+		const credentials = await getWebhookCredentials(ctx, 'synchubWebhookApi');
+		const secrets = [credentials.secret, credentials.previousSecret].map((value) => String(value ?? ''));
+		const toleranceSec = readTolerance(ctx);
+		verification =
+			mode === 'hmac'
+				? { mode, secrets, toleranceSec, ...readHmacFields(ctx) }
+				: { mode, secrets, toleranceSec };
+	}
+	return {
+		...readCommonOptions(ctx),
+		verification,
+		kinds: readList(ctx, 'events'),
+		outcome: ctx.getNodeParameter('outcome', 'any') as SynchubSettings['outcome'],
+	};
+}
 
 export class SynchubTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -106,41 +124,6 @@ export class SynchubTrigger implements INodeType {
 	webhookMethods = credentialCheckedWebhookMethods('synchubWebhookApi', (ctx) => ctx.getNodeParameter('verification') !== 'none');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleDelivery(
-			this,
-			async (): Promise<SynchubSettings> => {
-				const mode = this.getNodeParameter('verification') as SynchubVerification['mode'];
-				let verification: SynchubVerification = { mode: 'none' };
-				if (mode !== 'none') {
-					const credentials = await getWebhookCredentials(this, 'synchubWebhookApi');
-					const secrets = [credentials.secret, credentials.previousSecret].map((value) => String(value ?? ''));
-					const toleranceSec = readTolerance(this);
-					verification =
-						mode === 'hmac'
-							? {
-									mode,
-									secrets,
-									toleranceSec,
-									signatureHeader: this.getNodeParameter('signatureHeader') as string,
-									timestampHeader: (this.getNodeParameter('timestampHeader', '') as string).trim() || undefined,
-									scheme: {
-										algorithm: this.getNodeParameter('algorithm') as HmacAlgorithm,
-										encoding: this.getNodeParameter('encoding') as SignatureEncoding,
-										prefix: this.getNodeParameter('signaturePrefix', '') as string,
-										signedContent: this.getNodeParameter('signedContent') as SignedContent,
-									},
-								}
-							: { mode, secrets, toleranceSec };
-				}
-				return {
-					...readCommonOptions(this),
-					verification,
-					kinds: readList(this, 'events'),
-					outcome: this.getNodeParameter('outcome', 'any') as SynchubSettings['outcome'],
-				};
-			},
-			(delivery, settings) => receiveSynchub(delivery, settings, systemClock),
-			{ respondImmediately: respondImmediately(this) },
-		);
+		return await handleDelivery(this, readSynchubSettings, receiveSynchub, { respondImmediately: respondImmediately(this) });
 	}
 }

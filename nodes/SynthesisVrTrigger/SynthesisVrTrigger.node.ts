@@ -19,6 +19,23 @@ import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
 
 const MAX_EVENTS = 10000;
 
+async function readSynthesisVrSettings(ctx: IWebhookFunctions): Promise<SynthesisVrSettings> {
+	const settings: SynthesisVrSettings = {
+		...readCommonOptions(ctx),
+		actions: readList(ctx, 'actions'),
+		maxEvents: boundedNumber((ctx.getNodeParameter('options', {}) as IDataObject).maxEvents, DEFAULT_MAX_EVENTS, 1, MAX_EVENTS),
+	};
+	if (ctx.getNodeParameter('authentication') === 'token') {
+		const credentials = await getWebhookCredentials(ctx, 'synthesisVrWebhookApi');
+		settings.token = {
+			value: String(credentials.token ?? ''),
+			headerName: ctx.getNodeParameter('headerName') as string,
+			queryName: ctx.getNodeParameter('queryParameter') as string,
+		};
+	}
+	return settings;
+}
+
 export class SynthesisVrTrigger implements INodeType {
 	description: INodeTypeDescription = {
 		...vendorTriggerDescription({
@@ -91,26 +108,6 @@ export class SynthesisVrTrigger implements INodeType {
 	webhookMethods = credentialCheckedWebhookMethods('synthesisVrWebhookApi', (ctx) => ctx.getNodeParameter('authentication') === 'token');
 
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-		return await handleDelivery(
-			this,
-			async (): Promise<SynthesisVrSettings> => {
-				const settings: SynthesisVrSettings = {
-					...readCommonOptions(this),
-					actions: readList(this, 'actions'),
-					maxEvents: boundedNumber((this.getNodeParameter('options', {}) as IDataObject).maxEvents, DEFAULT_MAX_EVENTS, 1, MAX_EVENTS),
-				};
-				if (this.getNodeParameter('authentication') === 'token') {
-					const credentials = await getWebhookCredentials(this, 'synthesisVrWebhookApi');
-					settings.token = {
-						value: String(credentials.token ?? ''),
-						headerName: this.getNodeParameter('headerName') as string,
-						queryName: this.getNodeParameter('queryParameter') as string,
-					};
-				}
-				return settings;
-			},
-			receiveSynthesisVr,
-			{ respondImmediately: true },
-		);
+		return await handleDelivery(this, readSynthesisVrSettings, receiveSynthesisVr, { respondImmediately: true });
 	}
 }

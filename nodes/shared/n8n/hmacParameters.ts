@@ -1,6 +1,7 @@
-import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, IWebhookFunctions } from 'n8n-workflow';
 
-import type { HmacScheme } from '../hmac';
+import type { ConfiguredHmac } from '../configuredHmac';
+import type { HmacAlgorithm, HmacScheme, SignatureEncoding, SignedContent } from '../hmac';
 
 /**
  * SYNCHUB "uses the secret to hash an HTTP header" but has not published the header name,
@@ -71,4 +72,18 @@ export function hmacSchemeProperties(
 		},
 	];
 	return fields.map((field) => ({ ...field, displayOptions }));
+}
+
+/** What a trigger's HMAC fields hold ({@link hmacSchemeProperties}), for verifyConfiguredHmac. */
+export function readHmacFields(ctx: IWebhookFunctions): Pick<ConfiguredHmac, 'signatureHeader' | 'timestampHeader' | 'scheme'> {
+	return {
+		signatureHeader: ctx.getNodeParameter('signatureHeader') as string,
+		timestampHeader: (ctx.getNodeParameter('timestampHeader', '') as string).trim() || undefined,
+		scheme: {
+			algorithm: ctx.getNodeParameter('algorithm') as HmacAlgorithm,
+			encoding: ctx.getNodeParameter('encoding') as SignatureEncoding,
+			prefix: ctx.getNodeParameter('signaturePrefix', '') as string,
+			signedContent: ctx.getNodeParameter('signedContent') as SignedContent,
+		},
+	};
 }

@@ -4,6 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { type CommonOptions, DEFAULT_MAX_BODY_KIB, type Delivery, MAX_BODY_KIB, newDelivery, type ReceiveResult } from '../delivery';
 import { DeliveryError } from '../errors';
 import { type ReplayIdentity, ReplayCache } from '../replay';
+import { type Clock, systemClock } from '../timestamps';
 
 /**
  * Verified deliveries seen in the last window, shared by every trigger of this process. 50,000
@@ -20,8 +21,8 @@ const replays = new ReplayCache(50_000);
  */
 export async function handleDelivery<S>(
 	ctx: IWebhookFunctions,
-	loadSettings: () => Promise<S>,
-	receive: (delivery: Delivery, settings: S) => ReceiveResult,
+	loadSettings: (ctx: IWebhookFunctions) => Promise<S>,
+	receive: (delivery: Delivery, settings: S, clock: Clock) => ReceiveResult,
 	options: DeliveryOptions,
 ): Promise<IWebhookResponseData> {
 	const req = ctx.getRequestObject();
@@ -36,9 +37,9 @@ export async function handleDelivery<S>(
 			ip: req.ip ?? req.socket?.remoteAddress,
 		});
 		stage = 'settings';
-		const settings = await loadSettings();
+		const settings = await loadSettings(ctx);
 		stage = 'receive';
-		result = receive(delivery, settings);
+		result = receive(delivery, settings, systemClock);
 	} catch (error) {
 		const failure = toDeliveryError(error, stage);
 		logRejection(ctx, failure, error);

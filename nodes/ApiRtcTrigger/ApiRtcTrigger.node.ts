@@ -1,11 +1,6 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import {
-	handleDelivery,
-	readCommonOptions,
-	readList,
-	respondImmediately,
-} from '../shared/n8n/trigger';
+import { handleDelivery, readCommonOptions, readList, respondImmediately } from '../shared/n8n/trigger';
 import {
 	authenticationParameter,
 	commonOptions,

@@ -1,11 +1,6 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import {
-	handleDelivery,
-	readCommaSeparated,
-	readCommonOptions,
-	respondImmediately,
-} from '../shared/n8n/trigger';
+import { handleDelivery, readCommaSeparated, readCommonOptions, respondImmediately } from '../shared/n8n/trigger';
 import {
 	authenticationParameter,
 	commonOptions,

@@ -1,12 +1,6 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import {
-	handleDelivery,
-	readCommonOptions,
-	readList,
-	readTolerance,
-	respondImmediately,
-} from '../shared/n8n/trigger';
+import { handleDelivery, readCommonOptions, readList, readTolerance, respondImmediately } from '../shared/n8n/trigger';
 import {
 	authenticationParameter,
 	commonOptions,

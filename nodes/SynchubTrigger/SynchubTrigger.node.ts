@@ -1,19 +1,7 @@
 import type { INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import {
-	handleDelivery,
-	readCommonOptions,
-	readList,
-	readTolerance,
-	respondImmediately,
-} from '../shared/n8n/trigger';
-import {
-	commonOptions,
-	EMPTY_MEANS_ALL_HINT,
-	RESPOND_WEBHOOKS,
-	respondParameter,
-	vendorTriggerDescription,
-} from '../shared/n8n/triggerDescription';
+import { handleDelivery, readCommonOptions, readList, readTolerance, respondImmediately } from '../shared/n8n/trigger';
+import { commonOptions, EMPTY_MEANS_ALL_HINT, RESPOND_WEBHOOKS, respondParameter, vendorTriggerDescription } from '../shared/n8n/triggerDescription';
 import { hmacSchemeProperties, readHmacFields } from '../shared/n8n/hmacParameters';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
 import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';

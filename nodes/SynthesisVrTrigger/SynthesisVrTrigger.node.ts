@@ -1,12 +1,7 @@
 import type { IDataObject, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { DEFAULT_MAX_EVENTS, receiveSynthesisVr, type SynthesisVrSettings } from './receive';
-import {
-	boundedNumber,
-	handleDelivery,
-	readCommonOptions,
-	readList,
-} from '../shared/n8n/trigger';
+import { boundedNumber, handleDelivery, readCommonOptions, readList } from '../shared/n8n/trigger';
 import {
 	authenticationParameter,
 	commonOptions,

@@ -36,6 +36,20 @@ export interface SignaturePreset {
 	secretFormat: 'text' | 'whsec';
 }
 
+const NO_SIGNED_TIME: SignaturePreset['timestamp'] = { in: 'none' };
+
+/** A vendor's HMAC-SHA256 scheme with a secret used as the text it is handed out as (all but Standard Webhooks). */
+function sha256Preset(
+	id: SignaturePresetId,
+	label: string,
+	signatureHeader: string,
+	digest: Omit<HmacScheme, 'algorithm'>,
+	timestamp: SignaturePreset['timestamp'],
+	toleranceSec: number,
+): SignaturePreset {
+	return { id, label, scheme: { algorithm: 'sha256', ...digest }, signatureHeader, timestamp, toleranceSec, secretFormat: 'text' };
+}
+
 export const SIGNATURE_PRESETS: Record<SignaturePresetId, SignaturePreset> = {
 	// https://www.standardwebhooks.com (spec), used by Svix, Resend, Clerk and others.
 	standardWebhooks: {
@@ -48,45 +62,20 @@ export const SIGNATURE_PRESETS: Record<SignaturePresetId, SignaturePreset> = {
 		secretFormat: 'whsec',
 	},
 	// docs.github.com: "Validating webhook deliveries" (X-Hub-Signature-256: sha256=<hex of the body>).
-	github: {
-		id: 'github',
-		label: 'GitHub',
-		scheme: { algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=', signedContent: 'body' },
-		signatureHeader: 'x-hub-signature-256',
-		timestamp: { in: 'none' },
-		toleranceSec: 0,
-		secretFormat: 'text',
-	},
+	github: sha256Preset('github', 'GitHub', 'x-hub-signature-256', { encoding: 'hex', prefix: 'sha256=', signedContent: 'body' }, NO_SIGNED_TIME, 0),
 	// docs.stripe.com: "Verify webhook signatures manually" (Stripe-Signature: t=<unix>,v1=<hex of t.body>).
-	stripe: {
-		id: 'stripe',
-		label: 'Stripe',
-		scheme: { algorithm: 'sha256', encoding: 'hex', prefix: 'v1=', signedContent: 'timestamp.body' },
-		signatureHeader: 'stripe-signature',
-		timestamp: { in: 'signatureHeader', key: 't' },
-		toleranceSec: 300,
-		secretFormat: 'text',
-	},
+	stripe: sha256Preset('stripe', 'Stripe', 'stripe-signature', { encoding: 'hex', prefix: 'v1=', signedContent: 'timestamp.body' }, { in: 'signatureHeader', key: 't' }, 300),
 	// shopify.dev: "Verify webhooks" (X-Shopify-Hmac-Sha256: base64 of the body's HMAC-SHA256).
-	shopify: {
-		id: 'shopify',
-		label: 'Shopify',
-		scheme: { algorithm: 'sha256', encoding: 'base64', prefix: '', signedContent: 'body' },
-		signatureHeader: 'x-shopify-hmac-sha256',
-		timestamp: { in: 'none' },
-		toleranceSec: 0,
-		secretFormat: 'text',
-	},
+	shopify: sha256Preset('shopify', 'Shopify', 'x-shopify-hmac-sha256', { encoding: 'base64', prefix: '', signedContent: 'body' }, NO_SIGNED_TIME, 0),
 	// api.slack.com: "Verifying requests from Slack" (X-Slack-Signature: v0=<hex of v0:timestamp:body>).
-	slack: {
-		id: 'slack',
-		label: 'Slack',
-		scheme: { algorithm: 'sha256', encoding: 'hex', prefix: 'v0=', signedContent: 'v0:timestamp:body' },
-		signatureHeader: 'x-slack-signature',
-		timestamp: { in: 'header', header: 'x-slack-request-timestamp' },
-		toleranceSec: 300,
-		secretFormat: 'text',
-	},
+	slack: sha256Preset(
+		'slack',
+		'Slack',
+		'x-slack-signature',
+		{ encoding: 'hex', prefix: 'v0=', signedContent: 'v0:timestamp:body' },
+		{ in: 'header', header: 'x-slack-request-timestamp' },
+		300,
+	),
 };
 
 export interface PresetSignInput {

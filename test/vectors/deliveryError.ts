@@ -1,18 +1,15 @@
 import { DeliveryError, type DeliveryErrorCode } from '../../nodes/shared/errors';
 
-const STATUS: Record<DeliveryErrorCode, number> = {
-	missing_header: 401,
-	bad_signature: 401,
-	bad_timestamp: 401,
-	stale_timestamp: 401,
-	future_timestamp: 401,
-	bad_token: 401,
-	bad_api_key: 401,
-	bad_payload: 400,
-	payload_too_large: 413,
-	forbidden_ip: 403,
-	not_configured: 401,
+/** The answer each code must get, written out by status (independently of errors.ts's table). */
+const CODES_BY_STATUS: Record<number, DeliveryErrorCode[]> = {
+	400: ['bad_payload'],
+	401: ['missing_header', 'bad_signature', 'bad_timestamp', 'stale_timestamp', 'future_timestamp', 'bad_token', 'bad_api_key', 'not_configured'],
+	403: ['forbidden_ip'],
+	413: ['payload_too_large'],
 };
+const STATUS = Object.fromEntries(
+	Object.entries(CODES_BY_STATUS).flatMap(([status, codes]) => codes.map((code) => [code, Number(status)])),
+) as Record<DeliveryErrorCode, number>;
 
 /**
  * Runs `fn`, asserts it throws a DeliveryError with `code` and the matching HTTP status, that

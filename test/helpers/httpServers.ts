@@ -26,10 +26,38 @@ export interface TestServer {
 
 export type Handler = (req: http.IncomingMessage, res: http.ServerResponse, index: number, body: Buffer) => void;
 
+interface Listening {
+	port: number;
+	/** Keep `socket` too, so that close() ends it (e.g. a tunnel's upstream connection). */
+	track(socket: net.Socket): void;
+	/** Destroys every socket kept (the accepted ones too), then closes the server. */
+	close(): Promise<void>;
+}
+
+/** Listens on 127.0.0.1:0, keeping every accepted socket so that close() does not wait on keep-alive. */
+async function listenOnLoopback(server: net.Server): Promise<Listening> {
+	const sockets = new Set<net.Socket>();
+	const track = (socket: net.Socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	};
+	server.on('connection', track);
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as net.AddressInfo;
+	return {
+		port,
+		track,
+		close: () =>
+			new Promise<void>((resolve) => {
+				for (const s of sockets) s.destroy();
+				server.close(() => resolve());
+			}),
+	};
+}
+
 /** An HTTP server on 127.0.0.1:0; the handler sees the request number (0-based) and body. */
 export async function startServer(handler: Handler): Promise<TestServer> {
 	const requests: RecordedRequest[] = [];
-	const sockets = new Set<net.Socket>();
 	let connections = 0;
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -41,14 +69,9 @@ export async function startServer(handler: Handler): Promise<TestServer> {
 			handler(req, res, index, body);
 		});
 	});
-	server.on('connection', (s) => {
-		connections++;
-		sockets.add(s);
-		s.on('close', () => sockets.delete(s));
-	});
+	server.on('connection', () => connections++);
 	server.on('connect', (_req, socket) => socket.destroy());
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as net.AddressInfo;
+	const { port, close } = await listenOnLoopback(server);
 	const origin = `http://127.0.0.1:${port}`;
 	return {
 		url: `${origin}/hook`,
@@ -56,12 +79,47 @@ export async function startServer(handler: Handler): Promise<TestServer> {
 		port,
 		requests,
 		connections: () => connections,
-		close: () =>
-			new Promise<void>((resolve) => {
-				for (const s of sockets) s.destroy();
-				server.close(() => resolve());
-			}),
+		close,
 	};
+}
+
+/** What a CONNECT proxy does with one CONNECT: tunnel to a port on 127.0.0.1, or refuse with a status. */
+export type ConnectAnswer = { tunnelTo: number } | { status: number };
+
+export interface ConnectProxy {
+	url: string;
+	port: number;
+	close(): Promise<void>;
+}
+
+/**
+ * A CONNECT proxy on 127.0.0.1:0 (plain requests get 405): `answer` decides for each CONNECT
+ * whether it is tunnelled to a local port (whatever host was asked for) or refused with a status.
+ */
+export async function startConnectProxy(answer: (req: http.IncomingMessage) => ConnectAnswer): Promise<ConnectProxy> {
+	const server = http.createServer((_req, res) => {
+		res.statusCode = 405;
+		res.end();
+	});
+	const listening = await listenOnLoopback(server);
+	server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+		const decided = answer(req);
+		if ('status' in decided) {
+			client.end(`HTTP/1.1 ${decided.status} Refused\r\ncontent-length: 0\r\n\r\n`);
+			return;
+		}
+		const upstream = net.connect(decided.tunnelTo, '127.0.0.1', () => {
+			client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+			if (head.length) upstream.write(head);
+			upstream.pipe(client);
+			client.pipe(upstream);
+		});
+		listening.track(upstream);
+		upstream.on('error', () => client.destroy());
+		client.on('error', () => upstream.destroy());
+		upstream.on('close', () => client.destroy());
+	});
+	return { url: `http://127.0.0.1:${listening.port}`, port: listening.port, close: listening.close };
 }
 
 export interface TestProxy {
@@ -77,42 +135,25 @@ export interface TestProxy {
  */
 export async function startTunnelProxy(tunnelToPort: number): Promise<TestProxy> {
 	const connectTargets: string[] = [];
-	const sockets = new Set<net.Socket>();
-	const server = http.createServer((_req, res) => {
-		res.statusCode = 405;
-		res.end();
-	});
-	server.on('connection', (s) => {
-		sockets.add(s);
-		s.on('close', () => sockets.delete(s));
-	});
-	server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+	const proxy = await startConnectProxy((req) => {
 		connectTargets.push(req.url ?? '');
-		const upstream = net.connect(tunnelToPort, '127.0.0.1', () => {
-			client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-			if (head.length) upstream.write(head);
-			upstream.pipe(client);
-			client.pipe(upstream);
-		});
-		sockets.add(upstream);
-		upstream.on('error', () => client.destroy());
-		client.on('error', () => upstream.destroy());
-		upstream.on('close', () => {
-			sockets.delete(upstream);
-			client.destroy();
-		});
+		return { tunnelTo: tunnelToPort };
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as net.AddressInfo;
-	return {
-		url: `http://127.0.0.1:${port}`,
-		connectTargets,
-		close: () =>
-			new Promise<void>((resolve) => {
-				for (const s of sockets) s.destroy();
-				server.close(() => resolve());
-			}),
-	};
+	return { url: proxy.url, connectTargets, close: proxy.close };
+}
+
+/**
+ * Runs `run` with HTTP_PROXY set to a tunnel proxy to `tunnelToPort` (see startTunnelProxy);
+ * the proxy is closed afterwards, whatever happens. The caller clears HTTP_PROXY after the test.
+ */
+export async function withTunnelProxy(tunnelToPort: number, run: (proxy: TestProxy) => Promise<void>): Promise<void> {
+	const proxy = await startTunnelProxy(tunnelToPort);
+	try {
+		process.env.HTTP_PROXY = proxy.url;
+		await run(proxy);
+	} finally {
+		await proxy.close();
+	}
 }
 
 export interface SocketRecord {

@@ -8,8 +8,9 @@
 import * as dns from 'node:dns';
 import type { LookupFunction } from 'node:net';
 
-import { closeSenderDispatchers, deliver, type DeliveryRequest, type EgressFilter, type SenderOptions } from '../../nodes/shared/sender';
-import { fakeLookup, installLoopbackGuard, startServer, startTunnelProxy, type LoopbackGuard, type TestServer } from '../helpers/httpServers';
+import { deliver, type DeliveryRequest, type EgressFilter, type SenderOptions } from '../../nodes/shared/sender';
+import { fakeLookup, withTunnelProxy } from '../helpers/httpServers';
+import { useFileServer, useLoopbackGuard, useNoProxyEnvironment } from '../helpers/loopbackSuite';
 
 /** n8n's SsrfBlockedIpError, as far as a caller can see it. */
 function ssrfBlockedIp(ip: string): Error {
@@ -75,28 +76,12 @@ const opts = (o: Partial<SenderOptions>): Partial<SenderOptions> => ({
 	...o,
 });
 
-let guard: LoopbackGuard;
-let local: TestServer;
-let flaky: TestServer;
-
-beforeAll(async () => {
-	for (const name of ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY']) delete process.env[name];
-	guard = installLoopbackGuard();
-	local = await startServer((_req, res) => res.end('reached'));
-	flaky = await startServer((_req, res) => {
-		res.writeHead(503);
-		res.end();
-	});
-});
-afterEach(async () => {
-	delete process.env.HTTP_PROXY;
-	await closeSenderDispatchers();
-});
-afterAll(async () => {
-	await local.close();
-	await flaky.close();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
+useNoProxyEnvironment();
+useLoopbackGuard();
+const local = useFileServer((_req, res) => res.end('reached'));
+const flaky = useFileServer((_req, res) => {
+	res.writeHead(503);
+	res.end();
 });
 
 describe('egress filter present', () => {
@@ -185,31 +170,21 @@ describe('egress filter absent or passthrough', () => {
 });
 
 describe('egress filter through a proxy', () => {
-	it('the tunnel goes to the address n8n\'s lookup returned and judged', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('the tunnel goes to the address n8n\'s lookup returned and judged', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			const filter = policy([], { 'hooks.example.test': ['93.184.216.34'] });
 			const out = await deliver(req('http://hooks.example.test/'), opts({ egressFilter: filter, lookup: fakeLookup(['10.9.9.9']) }));
 			expect(out).toMatchObject({ ok: true, body: 'reached' });
 			expect(proxy.connectTargets).toEqual(['93.184.216.34:80']);
 			expect(filter.looked).toEqual(['hooks.example.test']);
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 
-	it('a name n8n refuses never reaches the proxy', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('a name n8n refuses never reaches the proxy', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			const filter = policy(['169.254.169.254'], { 'metadata.example.test': ['169.254.169.254'] });
 			const preflightPublic: EgressFilter = { ...filter, validateUrl: async () => ({ ok: true }) };
 			const out = await deliver(req('http://metadata.example.test/'), opts({ egressFilter: preflightPublic }));
 			expect(out.error?.code).toBe('egress_blocked');
 			expect(proxy.connectTargets).toEqual([]);
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 });

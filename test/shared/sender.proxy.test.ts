@@ -6,17 +6,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 
 import { closeSenderDispatchers, deliver, type DeliveryRequest, type SenderOptions } from '../../nodes/shared/sender';
-import { fakeLookup, installLoopbackGuard, startServer, type LoopbackGuard, type TestServer } from '../helpers/httpServers';
-
-const PROXY_VARS = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
-const saved: Record<string, string | undefined> = {};
+import { fakeLookup, startConnectProxy } from '../helpers/httpServers';
+import { useFileServer, useLoopbackGuard, useNoProxyEnvironment } from '../helpers/loopbackSuite';
 
 interface Proxy {
 	url: string;
@@ -28,45 +25,13 @@ interface Proxy {
 /** A CONNECT proxy: answers `status` (200 tunnels to `tunnelTo` on 127.0.0.1), records what was asked. */
 async function startProxy(options: { status?: number; tunnelTo?: number; auth?: string } = {}): Promise<Proxy> {
 	const requests: Proxy['requests'] = [];
-	const sockets = new Set<net.Socket>();
-	const server = http.createServer((_req, res) => {
-		res.statusCode = 405;
-		res.end();
-	});
-	server.on('connection', (socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	server.on('connect', (req: http.IncomingMessage, client: net.Socket) => {
+	const proxy = await startConnectProxy((req) => {
 		const authorization = req.headers['proxy-authorization'];
 		requests.push({ target: req.url ?? '', authorization });
 		const status = options.auth !== undefined && authorization !== options.auth ? 407 : (options.status ?? 200);
-		if (status !== 200 || options.tunnelTo === undefined) {
-			client.end(`HTTP/1.1 ${status} Refused\r\ncontent-length: 0\r\n\r\n`);
-			return;
-		}
-		const upstream = net.connect(options.tunnelTo, '127.0.0.1', () => {
-			client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-			upstream.pipe(client);
-			client.pipe(upstream);
-		});
-		sockets.add(upstream);
-		upstream.on('error', () => client.destroy());
-		client.on('error', () => upstream.destroy());
-		upstream.on('close', () => client.destroy());
+		return status !== 200 || options.tunnelTo === undefined ? { status } : { tunnelTo: options.tunnelTo };
 	});
-	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-	const { port } = server.address() as net.AddressInfo;
-	return {
-		url: `http://127.0.0.1:${port}`,
-		port,
-		requests,
-		close: () =>
-			new Promise<void>((resolve) => {
-				for (const socket of sockets) socket.destroy();
-				server.close(() => resolve());
-			}),
-	};
+	return { ...proxy, requests };
 }
 
 function req(url: string): DeliveryRequest {
@@ -81,27 +46,9 @@ const opts = (o: Partial<SenderOptions> = {}): Partial<SenderOptions> => ({
 	...o,
 });
 
-let guard: LoopbackGuard;
-let local: TestServer;
-
-beforeAll(async () => {
-	for (const name of PROXY_VARS) {
-		saved[name] = process.env[name];
-		delete process.env[name];
-	}
-	guard = installLoopbackGuard();
-	local = await startServer((_req, res) => res.end('reached'));
-});
-afterEach(async () => {
-	for (const name of PROXY_VARS) delete process.env[name];
-	await closeSenderDispatchers();
-});
-afterAll(async () => {
-	await local.close();
-	guard.restore();
-	for (const name of PROXY_VARS) if (saved[name] !== undefined) process.env[name] = saved[name];
-	expect(guard.violations).toEqual([]);
-});
+useNoProxyEnvironment();
+useLoopbackGuard();
+const local = useFileServer((_req, res) => res.end('reached'));
 
 describe('HTTPS inside the pinned tunnel', () => {
 	let dir: string;

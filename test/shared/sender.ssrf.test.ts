@@ -6,17 +6,8 @@
 import { closeSenderDispatchers, deliver, type DeliveryRequest, type SenderOptions } from '../../nodes/shared/sender';
 import { proxyForUrl } from '../../nodes/shared/sender/dispatchers';
 import { buildGuardedConnector } from '../../nodes/shared/sender/guard';
-import {
-	fakeLookup,
-	installLoopbackGuard,
-	startServer,
-	startTunnelProxy,
-	type LoopbackGuard,
-	type TestServer,
-} from '../helpers/httpServers';
-
-const PROXY_VARS = ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'no_proxy', 'NO_PROXY'];
-const savedEnv: Record<string, string | undefined> = {};
+import { fakeLookup, withTunnelProxy } from '../helpers/httpServers';
+import { useFileServer, useLoopbackGuard, useNoProxyEnvironment } from '../helpers/loopbackSuite';
 
 function req(url: string): DeliveryRequest {
 	return {
@@ -37,27 +28,9 @@ const opts = (o: Partial<SenderOptions> = {}): Partial<SenderOptions> => ({
 	...o,
 });
 
-let guard: LoopbackGuard;
-let local: TestServer;
-
-beforeAll(async () => {
-	for (const v of PROXY_VARS) {
-		savedEnv[v] = process.env[v];
-		delete process.env[v];
-	}
-	guard = installLoopbackGuard();
-	local = await startServer((_req, res) => res.end('reached'));
-});
-afterAll(async () => {
-	await local.close();
-	await closeSenderDispatchers();
-	guard.restore();
-	for (const v of PROXY_VARS) if (savedEnv[v] !== undefined) process.env[v] = savedEnv[v];
-	expect(guard.violations).toEqual([]);
-});
-afterEach(() => {
-	for (const v of PROXY_VARS) delete process.env[v];
-});
+useNoProxyEnvironment();
+const guard = useLoopbackGuard();
+const local = useFileServer((_req, res) => res.end('reached'));
 
 describe('IP-literal URLs are refused before any socket exists', () => {
 	const literalUrls = [
@@ -207,10 +180,8 @@ describe('proxies (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', () => {
 		expect(proxyForUrl(new URL('http://a.example/'), {})).toBeNull();
 	});
 
-	it('a public name is resolved and judged here, and the proxy is asked for that address, not the name', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('a public name is resolved and judged here, and the proxy is asked for that address, not the name', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			const lookup = fakeLookup(['93.184.216.34']);
 			const before = local.requests.length;
 			const out = await deliver(req('http://hooks.example.test/via-proxy'), opts({ lookup }));
@@ -221,15 +192,10 @@ describe('proxies (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', () => {
 			expect(local.requests[before].url).toBe('/via-proxy');
 			// Inside the tunnel the request still names the host.
 			expect(local.requests[before].headers.host).toBe('hooks.example.test');
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 
-	it('every new connection is resolved and judged again: a name that turns private later is refused at the next connect', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('every new connection is resolved and judged again: a name that turns private later is refused at the next connect', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			let calls = 0;
 			// Public for the first connection, private afterwards (a rebinding resolver).
 			const lookup = fakeLookup(() => (calls++ === 0 ? ['93.184.216.34'] : ['10.0.0.5']));
@@ -240,57 +206,37 @@ describe('proxies (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', () => {
 			expect(second).toMatchObject({ ok: false, attempts: 1, error: { code: 'blocked_address' } });
 			expect(second.error?.message).toContain('10.0.0.5');
 			expect(proxy.connectTargets).toEqual(['93.184.216.34:80']);
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 
-	it('an IPv6 answer is asked for in brackets; a public IP literal goes as it is', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('an IPv6 answer is asked for in brackets; a public IP literal goes as it is', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			const v6 = await deliver(req('http://v6.example.test:8080/'), opts({ lookup: fakeLookup(['2606:2800:220:1:248:1893:25c8:1946']) }));
 			expect(v6.ok).toBe(true);
 			const literal = await deliver(req('http://93.184.216.34/'), opts());
 			expect(literal.ok).toBe(true);
 			expect(proxy.connectTargets).toEqual(['[2606:2800:220:1:248:1893:25c8:1946]:8080', '93.184.216.34:80']);
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 
-	it('with blocking off (and no egress policy) the proxy gets the name, as n8n\'s own HTTP layer sends it', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('with blocking off (and no egress policy) the proxy gets the name, as n8n\'s own HTTP layer sends it', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			const lookup = fakeLookup(['93.184.216.34']);
 			const out = await deliver(req('http://hooks.example.test/by-name'), opts({ lookup, blockPrivateAddresses: false }));
 			expect(out).toMatchObject({ ok: true, body: 'reached' });
 			expect(lookup.calls).toEqual([]);
 			expect(proxy.connectTargets).toEqual(['hooks.example.test:80']);
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 
-	it('a name resolving to a private address is refused before the proxy is contacted', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('a name resolving to a private address is refused before the proxy is contacted', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			const out = await deliver(req('http://hooks.example.test/'), opts({ lookup: fakeLookup(['10.0.0.5']) }));
 			expect(out.error?.code).toBe('blocked_address');
 			const literal = await deliver(req('http://169.254.169.254/'), opts());
 			expect(literal.error?.code).toBe('blocked_address');
 			expect(proxy.connectTargets).toEqual([]);
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 
-	it('NO_PROXY hosts connect directly (through the connect-time guard)', async () => {
-		const proxy = await startTunnelProxy(local.port);
-		try {
-			process.env.HTTP_PROXY = proxy.url;
+	it('NO_PROXY hosts connect directly (through the connect-time guard)', () =>
+		withTunnelProxy(local.port, async (proxy) => {
 			process.env.NO_PROXY = 'example.test';
 			const blocked = await deliver(req(`http://hooks.example.test:${local.port}/`), opts({ lookup: fakeLookup(['127.0.0.1']) }));
 			expect(blocked.error?.code).toBe('blocked_address');
@@ -300,8 +246,5 @@ describe('proxies (HTTP_PROXY / HTTPS_PROXY / NO_PROXY)', () => {
 			);
 			expect(direct).toMatchObject({ ok: true, body: 'reached' });
 			expect(proxy.connectTargets).toEqual([]);
-		} finally {
-			await proxy.close();
-		}
-	});
+		}));
 });

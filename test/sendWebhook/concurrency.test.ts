@@ -10,27 +10,17 @@ import { displayParameter, type INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_CONCURRENCY, MAX_CONCURRENCY, V1_DEFAULT_CONCURRENCY } from '../../nodes/SendWebhook/description';
 import { concurrencyFor } from '../../nodes/SendWebhook/senderSettings';
-import { closeSenderDispatchers } from '../../nodes/shared/sender';
-import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
+import { startServer, type TestServer } from '../helpers/httpServers';
+import { useLoopbackGuard } from '../helpers/loopbackSuite';
 import { outputOf, send, sendWebhook } from './helpers';
 
 const LOCAL = { blockPrivateAddresses: false };
 
-let guard: LoopbackGuard;
+useLoopbackGuard();
 const cleanups: Array<() => Promise<void>> = [];
-
-beforeAll(() => {
-	guard = installLoopbackGuard();
-});
 
 afterEach(async () => {
 	await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
-afterAll(async () => {
-	await closeSenderDispatchers();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
 });
 
 interface GatedServer {

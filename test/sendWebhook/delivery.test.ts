@@ -9,9 +9,9 @@ import type * as http from 'node:http';
 
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { closeSenderDispatchers } from '../../nodes/shared/sender';
 import { verifyStandardWebhook } from '../../nodes/shared/standardWebhooks';
-import { type Handler, installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
+import type { Handler } from '../helpers/httpServers';
+import { useLoopbackGuard, useTestServers } from '../helpers/loopbackSuite';
 import { outputOf, send } from './helpers';
 
 const LOCAL = { blockPrivateAddresses: false };
@@ -20,28 +20,9 @@ const HMAC_SECRET = 'send-webhook-hmac-secret-7f3a';
 const hmacCredentials = { webhookHmacSecretApi: { secret: HMAC_SECRET, previousSecret: '' } };
 const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-let guard: LoopbackGuard;
-const servers: TestServer[] = [];
-
-beforeAll(() => {
-	guard = installLoopbackGuard();
-});
-
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-afterAll(async () => {
-	await closeSenderDispatchers();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
-});
-
-async function server(handler: Handler): Promise<TestServer> {
-	const started = await startServer(handler);
-	servers.push(started);
-	return started;
-}
+useLoopbackGuard();
+/** A server for this test only. */
+const server = useTestServers();
 
 function json(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
 	res.writeHead(status, { 'content-type': 'application/json', ...headers });

@@ -15,12 +15,11 @@ import type { AddressInfo } from 'node:net';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 
 import { instanceEgressFilter } from '../../nodes/SendWebhook/senderSettings';
-import { closeSenderDispatchers } from '../../nodes/shared/sender';
-import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
+import { useFileServer, useLoopbackGuard } from '../helpers/loopbackSuite';
 import { outputOf, send } from './helpers';
 
-let guard: LoopbackGuard;
-let allowed: TestServer;
+const guard = useLoopbackGuard();
+const allowed = useFileServer((_req, res) => res.end('reached'));
 let internal: { url: string; requests: number; connections: number; close(): Promise<void> };
 
 /** An HTTP server on 127.0.0.2 (Linux routes all of 127/8 to loopback). */
@@ -46,16 +45,10 @@ async function startInternalServer(): Promise<typeof internal> {
 }
 
 beforeAll(async () => {
-	guard = installLoopbackGuard();
-	allowed = await startServer((_req, res) => res.end('reached'));
 	internal = await startInternalServer();
 });
 afterAll(async () => {
-	await allowed.close();
 	await internal.close();
-	await closeSenderDispatchers();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
 	delete process.env.N8N_SSRF_PROTECTION_ENABLED;
 	delete process.env.N8N_SSRF_BLOCKED_IP_RANGES;
 	delete process.env.N8N_SSRF_BLOCKED_HOSTNAMES;

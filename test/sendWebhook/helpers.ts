@@ -2,8 +2,8 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData, INodeParameter
 
 import { SendWebhook } from '../../nodes/SendWebhook/SendWebhook.node';
 import { type ActionNodeRunResult, runActionNode, type TestRequest } from '../helpers/n8n';
-import { closeSenderDispatchers } from '../../nodes/shared/sender';
-import { installLoopbackGuard, type LoopbackGuard, type RecordedRequest, startServer, type TestServer } from '../helpers/httpServers';
+import type { Handler, RecordedRequest, TestServer } from '../helpers/httpServers';
+import { useFileServer, useLoopbackGuard } from '../helpers/loopbackSuite';
 
 export const sendWebhook = new SendWebhook();
 
@@ -52,7 +52,7 @@ export function replay(captured: RecordedRequest): TestRequest {
 	return { method: captured.method, headers: flatHeaders(captured.headers), body: captured.body };
 }
 
-const acknowledge: Parameters<typeof startServer>[0] = (_req, res) => {
+const acknowledge: Handler = (_req, res) => {
 	res.writeHead(200, { 'content-type': 'application/json' });
 	res.end('{"received":true}');
 };
@@ -63,25 +63,8 @@ const acknowledge: Parameters<typeof startServer>[0] = (_req, res) => {
  * cleared before each test, and after the file the server, the sender's pools and the guard
  * closed, with no guard violation allowed.
  */
-export function useReceiver(handler: Parameters<typeof startServer>[0] = acknowledge): { readonly server: TestServer } {
-	let guard: LoopbackGuard;
-	let server: TestServer;
-	beforeAll(async () => {
-		guard = installLoopbackGuard();
-		server = await startServer(handler);
-	});
-	beforeEach(() => {
-		server.requests.length = 0;
-	});
-	afterAll(async () => {
-		await server.close();
-		await closeSenderDispatchers();
-		guard.restore();
-		expect(guard.violations).toEqual([]);
-	});
-	return {
-		get server() {
-			return server;
-		},
-	};
+export function useReceiver(handler: Handler = acknowledge): { readonly server: TestServer } {
+	useLoopbackGuard();
+	const server = useFileServer(handler);
+	return { server };
 }

@@ -8,8 +8,7 @@ import type * as http from 'node:http';
 import { displayParameter, type INodeProperties } from 'n8n-workflow';
 
 import { MAX_CONCURRENCY, OPTION_LIMITS } from '../../nodes/SendWebhook/description';
-import { closeSenderDispatchers } from '../../nodes/shared/sender';
-import { installLoopbackGuard, type LoopbackGuard, startServer, type TestServer } from '../helpers/httpServers';
+import { useFileServer, useLoopbackGuard } from '../helpers/loopbackSuite';
 import { outputOf, send, sendWebhook } from './helpers';
 
 /** The longest timeout or wait, and n8n's own body limit, as the Options fields bound them. */
@@ -18,28 +17,11 @@ const MAX_RESPONSE_BYTES = OPTION_LIMITS.maxResponseBytes.max;
 
 const LOCAL = { blockPrivateAddresses: false, backoffBaseMs: 0, backoffCapMs: 0 };
 
-let guard: LoopbackGuard;
-let ok: TestServer;
-let failing: TestServer;
-
-beforeAll(async () => {
-	guard = installLoopbackGuard();
-	ok = await startServer((_req, res) => res.end('{}'));
-	failing = await startServer((_req: http.IncomingMessage, res: http.ServerResponse) => {
-		res.writeHead(503);
-		res.end();
-	});
-});
-beforeEach(() => {
-	ok.requests.length = 0;
-	failing.requests.length = 0;
-});
-afterAll(async () => {
-	await ok.close();
-	await failing.close();
-	await closeSenderDispatchers();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
+useLoopbackGuard();
+const ok = useFileServer((_req, res) => res.end('{}'));
+const failing = useFileServer((_req: http.IncomingMessage, res: http.ServerResponse) => {
+	res.writeHead(503);
+	res.end();
 });
 
 describe('the fields show the bounds the code enforces', () => {

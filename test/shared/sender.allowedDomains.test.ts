@@ -4,14 +4,14 @@
  */
 import {
 	AllowedDomainsError,
-	closeSenderDispatchers,
 	deliver,
 	parseAllowedDomains,
 	type DeliveryRequest,
 	type SenderOptions,
 } from '../../nodes/shared/sender';
 import { isUrlAllowed } from '../../nodes/shared/sender/allowedDomains';
-import { fakeLookup, installLoopbackGuard, startServer, type LoopbackGuard, type TestServer } from '../helpers/httpServers';
+import { fakeLookup } from '../helpers/httpServers';
+import { useFileServer, useLoopbackGuard } from '../helpers/loopbackSuite';
 
 const allows = (list: string, url: string) => isUrlAllowed(parseAllowedDomains(list), new URL(url));
 
@@ -135,30 +135,19 @@ describe('isUrlAllowed: hosts as a connection sees them', () => {
 });
 
 describe('deliver() with allowedDomains', () => {
-	let guard: LoopbackGuard;
-	let receiver: TestServer;
-
-	beforeAll(async () => {
-		guard = installLoopbackGuard();
-		receiver = await startServer((req, res) => {
-			if (req.url === '/redirect') {
-				res.writeHead(302, { location: 'http://other.example.test/hook?token=secret-in-query' });
-				res.end();
-				return;
-			}
-			if (req.url === '/flaky') {
-				res.writeHead(503);
-				res.end();
-				return;
-			}
-			res.end('reached');
-		});
-	});
-	afterAll(async () => {
-		await receiver.close();
-		await closeSenderDispatchers();
-		guard.restore();
-		expect(guard.violations).toEqual([]);
+	const guard = useLoopbackGuard();
+	const receiver = useFileServer((req, res) => {
+		if (req.url === '/redirect') {
+			res.writeHead(302, { location: 'http://other.example.test/hook?token=secret-in-query' });
+			res.end();
+			return;
+		}
+		if (req.url === '/flaky') {
+			res.writeHead(503);
+			res.end();
+			return;
+		}
+		res.end('reached');
 	});
 
 	function request(url: string, prepared: { count: number }): DeliveryRequest {

@@ -1,7 +1,7 @@
-import { SYNTHESISVR_PRESET, closeSenderDispatchers, deliver, type DeliveryRequest, type SenderOptions } from '../../nodes/shared/sender';
+import { SYNTHESISVR_PRESET, deliver, type DeliveryRequest, type SenderOptions } from '../../nodes/shared/sender';
 import { resolveSenderOptions } from '../../nodes/shared/sender/options';
 import { backoffDelayMs, isRetryableStatus, parseRetryAfterMs } from '../../nodes/shared/sender/retry';
-import { installLoopbackGuard, startServer, type LoopbackGuard, type TestServer } from '../helpers/httpServers';
+import { useLoopbackGuard, useTestServers } from '../helpers/loopbackSuite';
 
 const SECRET = 'sig-s3cr3t-value';
 
@@ -38,27 +38,14 @@ const fast = (o: Partial<SenderOptions> = {}): Partial<SenderOptions> => ({
 	...o,
 });
 
-let guard: LoopbackGuard;
-const servers: TestServer[] = [];
-async function server(handler: Parameters<typeof startServer>[0]): Promise<TestServer> {
-	const s = await startServer(handler);
-	servers.push(s);
-	return s;
-}
+const guard = useLoopbackGuard();
+/** A server for this test only. */
+const server = useTestServers();
 
 /** Timer precision notes, printed once at the end. */
 const precision: string[] = [];
 
-beforeAll(() => {
-	guard = installLoopbackGuard();
-});
-afterEach(async () => {
-	await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-afterAll(async () => {
-	await closeSenderDispatchers();
-	guard.restore();
-	expect(guard.violations).toEqual([]);
+afterAll(() => {
 	// eslint-disable-next-line no-console
 	if (precision.length) console.log(`timeout precision (setting → fired):\n${precision.join('\n')}`);
 });
@@ -195,8 +182,7 @@ describe('timeouts', () => {
 	it('connection refused is a network error and is retried', async () => {
 		const s = await server((_req, res) => res.end());
 		const url = s.url;
-		await s.close();
-		servers.length = 0;
+		await s.close(); // closed again after the test: harmless
 		const out = await deliver(jsonRequest(url), fast({ attempts: 2 }));
 		expect(out).toMatchObject({ ok: false, attempts: 2, error: { code: 'network' } });
 		expect(out.error!.message).toContain('connection refused');

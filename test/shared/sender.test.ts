@@ -272,61 +272,45 @@ describe('failures and retries', () => {
 		});
 	});
 
-	it('429 with Retry-After seconds waits that long', async () => {
-		const s = await server((_req, res, i) => {
-			if (i === 0) {
-				res.writeHead(429, { 'retry-after': '1' });
-				res.end();
-				return;
-			}
-			res.end('ok');
+	/** A server answering the first request `status` with Retry-After `value()` (read as it answers), later ones 200 'ok'. */
+	const retryAfterOnce = (status: number, value: () => string) =>
+		server((_req, res, i) => {
+			if (i === 0) res.writeHead(status, { 'retry-after': value() });
+			res.end(i === 0 ? undefined : 'ok');
 		});
-		const out = await deliver(jsonRequest(s.url), fast({ maxRetryAfterMs: 5000 }));
+
+	/** Delivered on the second attempt, after a wait of at least `min` and under `max` ms. */
+	function expectRetriedAfter(out: Awaited<ReturnType<typeof deliver>>, min: number, max: number): void {
 		expect(out).toMatchObject({ ok: true, attempts: 2 });
-		expect(out.attemptLog[1].waitedMs).toBeGreaterThanOrEqual(990);
-		expect(out.attemptLog[1].waitedMs).toBeLessThan(1500);
+		expect(out.attemptLog[1].waitedMs).toBeGreaterThanOrEqual(min);
+		expect(out.attemptLog[1].waitedMs).toBeLessThan(max);
+	}
+
+	it('429 with Retry-After seconds waits that long', async () => {
+		const s = await retryAfterOnce(429, () => '1');
+		const out = await deliver(jsonRequest(s.url), fast({ maxRetryAfterMs: 5000 }));
+		expectRetriedAfter(out, 990, 1500);
 		expect(out.headers['retry-after']).toBeUndefined(); // headers are from the last response
 	});
 
 	it('Retry-After seconds is capped by maxRetryAfterMs', async () => {
-		const s = await server((_req, res, i) => {
-			res.writeHead(i === 0 ? 503 : 200, i === 0 ? { 'retry-after': '120' } : {});
-			res.end();
-		});
+		const s = await retryAfterOnce(503, () => '120');
 		const out = await deliver(jsonRequest(s.url), fast({ maxRetryAfterMs: 200 }));
-		expect(out).toMatchObject({ ok: true, attempts: 2 });
-		expect(out.attemptLog[1].waitedMs).toBeGreaterThanOrEqual(190);
-		expect(out.attemptLog[1].waitedMs).toBeLessThan(700);
+		expectRetriedAfter(out, 190, 700);
 	});
 
 	it('429 with an HTTP-date Retry-After waits until then', async () => {
-		let retryAt = 0;
-		const s = await server((_req, res, i) => {
-			if (i === 0) {
-				// HTTP-dates have whole seconds: wait at least ~1 s, at most ~2 s.
-				retryAt = Math.ceil((Date.now() + 1500) / 1000) * 1000;
-				res.writeHead(429, { 'retry-after': new Date(retryAt).toUTCString() });
-				res.end();
-				return;
-			}
-			res.end('ok');
-		});
+		// HTTP-dates have whole seconds: wait at least ~1 s, at most ~2 s.
+		const s = await retryAfterOnce(429, () => new Date(Math.ceil((Date.now() + 1500) / 1000) * 1000).toUTCString());
 		const out = await deliver(jsonRequest(s.url), fast({ maxRetryAfterMs: 10_000 }));
-		expect(out).toMatchObject({ ok: true, attempts: 2 });
+		expectRetriedAfter(out, 900, 2600);
 		expect(s.requests).toHaveLength(2);
-		expect(out.attemptLog[1].waitedMs).toBeGreaterThanOrEqual(900);
-		expect(out.attemptLog[1].waitedMs).toBeLessThan(2600);
 	});
 
 	it('an HTTP-date Retry-After is capped too', async () => {
-		const s = await server((_req, res, i) => {
-			res.writeHead(i === 0 ? 429 : 200, i === 0 ? { 'retry-after': new Date(Date.now() + 3_600_000).toUTCString() } : {});
-			res.end();
-		});
+		const s = await retryAfterOnce(429, () => new Date(Date.now() + 3_600_000).toUTCString());
 		const out = await deliver(jsonRequest(s.url), fast({ maxRetryAfterMs: 250 }));
-		expect(out).toMatchObject({ ok: true, attempts: 2 });
-		expect(out.attemptLog[1].waitedMs).toBeGreaterThanOrEqual(240);
-		expect(out.attemptLog[1].waitedMs).toBeLessThan(800);
+		expectRetriedAfter(out, 240, 800);
 	});
 
 	it('backoff uses the injected random source (full jitter)', async () => {

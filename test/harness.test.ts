@@ -15,6 +15,7 @@ import {
 } from 'n8n-workflow';
 
 import { runActionNode, runTriggerWorkflow } from './helpers/n8n';
+import { plainNodeDescription } from './helpers/n8n/environment';
 
 const webhookMethods = {
 	default: {
@@ -152,17 +153,13 @@ class CredentialTrigger implements INodeType {
 
 /** A downstream node whose output differs from its input. */
 class DoubleNode implements INodeType {
-	description: INodeTypeDescription = {
+	description = plainNodeDescription({
 		displayName: 'Double',
 		name: 'double',
 		group: ['transform'],
-		version: 1,
 		description: 'Doubles a',
-		defaults: { name: 'Double' },
-		inputs: ['main'],
-		outputs: ['main'],
-		properties: [],
-	};
+		defaultName: 'Double',
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [this.getInputData().map((item) => ({ json: { a: (item.json.a as number) * 2 } }))];

@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 
 import { WorkflowExecute } from 'n8n-core';
 import {
-	Workflow,
 	createRunExecutionData,
 	type ICredentialDataDecryptedObject,
 	type INode,
@@ -18,7 +17,15 @@ import {
 	type WorkflowExecuteMode,
 } from 'n8n-workflow';
 
-import { HarnessStart, MapNodeTypes, createAdditionalData, latestVersion, workflowBase } from './environment';
+import {
+	HarnessStart,
+	MapNodeTypes,
+	createAdditionalData,
+	credentialRefs,
+	latestVersion,
+	twoNodeWorkflow,
+	workflowBase,
+} from './environment';
 
 export interface RunActionNodeOptions {
 	node: INodeType;
@@ -64,9 +71,7 @@ export async function runActionNode(opts: RunActionNodeOptions): Promise<ActionN
 		typeVersion: opts.typeVersion ?? latestVersion(opts.node),
 		position: [250, 0],
 		parameters: structuredClone(opts.parameters),
-		credentials: Object.fromEntries(
-			Object.keys(credentials).map((type) => [type, { id: `${type}-id`, name: `${type} (test)` }]),
-		),
+		credentials: credentialRefs(credentials),
 		...(opts.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
 	const start: INode = {
@@ -78,15 +83,7 @@ export async function runActionNode(opts: RunActionNodeOptions): Promise<ActionN
 		parameters: {},
 	};
 	const workflowData = workflowBase('harness-action-workflow', 'Harness action workflow');
-	const workflow = new Workflow({
-		id: workflowData.id,
-		name: workflowData.name,
-		nodes: [start, underTest],
-		connections: { [START_NAME]: { main: [[{ node: underTest.name, type: 'main', index: 0 }]] } },
-		active: false,
-		nodeTypes,
-		settings: { executionOrder: 'v1' },
-	});
+	const workflow = twoNodeWorkflow({ workflowData, nodeTypes, first: start, second: underTest, active: false });
 
 	const additionalData = createAdditionalData({
 		credentials,

@@ -11,15 +11,18 @@ import { ExecutionLifecycleHooks, ExternalSecretsProxy } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	NodeOperationError,
+	Workflow,
 	type ICredentialDataDecryptedObject,
 	type ICredentials,
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
+	type INode,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
 	type INodeProperties,
 	type INodeType,
+	type INodeTypeDescription,
 	type INodeTypes,
 	type IRequestOptionsSimplified,
 	type IVersionedNodeType,
@@ -182,19 +185,30 @@ export function createAdditionalData(options: AdditionalDataOptions): IWorkflowE
 	return additionalData;
 }
 
+/**
+ * The description of a test node with one input, one output, version 1 and no parameters:
+ * what varies between such nodes is how they are named and described.
+ */
+export function plainNodeDescription(named: {
+	displayName: string;
+	name: string;
+	group: INodeTypeDescription['group'];
+	description: string;
+	defaultName: string;
+}): INodeTypeDescription {
+	const { defaultName, ...naming } = named;
+	return { ...naming, version: 1, defaults: { name: defaultName }, inputs: ['main'], outputs: ['main'], properties: [] };
+}
+
 /** A pass-through node, like n8n's NoOp ("No Operation, do nothing"). */
 export class HarnessNoOp implements INodeType {
-	description: INodeType['description'] = {
+	description = plainNodeDescription({
 		displayName: 'No Operation',
 		name: 'harnessNoOp',
 		group: ['organization'],
-		version: 1,
 		description: 'Returns its input',
-		defaults: { name: 'Downstream' },
-		inputs: ['main'],
-		outputs: ['main'],
-		properties: [],
-	};
+		defaultName: 'Downstream',
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return [this.getInputData()];
@@ -203,17 +217,13 @@ export class HarnessNoOp implements INodeType {
 
 /** A node that always fails, to see what n8n answers when the workflow fails. */
 export class HarnessFail implements INodeType {
-	description: INodeType['description'] = {
+	description = plainNodeDescription({
 		displayName: 'Always Fail',
 		name: 'harnessFail',
 		group: ['transform'],
-		version: 1,
 		description: 'Throws',
-		defaults: { name: 'Downstream' },
-		inputs: ['main'],
-		outputs: ['main'],
-		properties: [],
-	};
+		defaultName: 'Downstream',
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		throw new NodeOperationError(this.getNode(), 'Downstream node failed on purpose (test harness)');
@@ -258,4 +268,28 @@ export function workflowBase(id: string, name: string): IWorkflowBase {
 		updatedAt: now,
 		activeVersionId: null,
 	} as IWorkflowBase;
+}
+
+/** Every given credential assigned to a node, as if picked in the editor. */
+export function credentialRefs(credentials: Record<string, unknown>): NonNullable<INode['credentials']> {
+	return Object.fromEntries(Object.keys(credentials).map((type) => [type, { id: `${type}-id`, name: `${type} (test)` }]));
+}
+
+/** The engine's workflow of two nodes: `first`'s first output connected to `second`. */
+export function twoNodeWorkflow(opts: {
+	workflowData: IWorkflowBase;
+	nodeTypes: INodeTypes;
+	first: INode;
+	second: INode;
+	active: boolean;
+}): Workflow {
+	return new Workflow({
+		id: opts.workflowData.id,
+		name: opts.workflowData.name,
+		nodes: [opts.first, opts.second],
+		connections: { [opts.first.name]: { main: [[{ node: opts.second.name, type: 'main', index: 0 }]] } },
+		active: opts.active,
+		nodeTypes: opts.nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
 }

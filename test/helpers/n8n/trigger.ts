@@ -55,6 +55,8 @@ import {
 	MapCredentialsHelper,
 	latestVersion,
 	workflowBase,
+	credentialRefs,
+	twoNodeWorkflow,
 } from './environment';
 import {
 	FakeResponse,
@@ -250,10 +252,7 @@ export async function runTriggerWorkflow(opts: RunTriggerWorkflowOptions): Promi
 		position: [0, 0],
 		webhookId: randomUUID(),
 		parameters: structuredClone(opts.parameters),
-		// Every given credential is assigned to the node, as if picked in the editor.
-		credentials: Object.fromEntries(
-			Object.keys(credentials).map((type) => [type, { id: `${type}-id`, name: `${type} (test)` }]),
-		),
+		credentials: credentialRefs(credentials),
 	};
 	const downstreamNode: INode = {
 		id: randomUUID(),
@@ -265,17 +264,7 @@ export async function runTriggerWorkflow(opts: RunTriggerWorkflowOptions): Promi
 	};
 	const workflowData = workflowBase('harness-workflow', 'Harness workflow');
 	// Only the trigger's first output is connected.
-	const workflow = new Workflow({
-		id: workflowData.id,
-		name: workflowData.name,
-		nodes: [triggerNode, downstreamNode],
-		connections: {
-			[triggerNode.name]: { main: [[{ node: DOWNSTREAM_NAME, type: 'main', index: 0 }]] },
-		},
-		active: true,
-		nodeTypes,
-		settings: { executionOrder: 'v1' },
-	});
+	const workflow = twoNodeWorkflow({ workflowData, nodeTypes, first: triggerNode, second: downstreamNode, active: true });
 	// The Workflow constructor applied the parameter defaults to its own copy of the node.
 	const startNode = workflow.nodes[triggerNode.name];
 

@@ -76,6 +76,12 @@ interface VendorSender {
 	malformed: string;
 }
 
+/** A vendor that signs no send time: its signatures, comma-separated, in the one header `name`. */
+function untimedHeader(name: string): Pick<VendorSender, 'timed' | 'headers' | 'withoutTimestamp'> {
+	const headers = (signatures: string[]) => ({ [name]: signatures.join(',') });
+	return { timed: false, headers, withoutTimestamp: headers };
+}
+
 const hmac = (key: string | Buffer, message: string, encoding: 'hex' | 'base64') => createHmac('sha256', key).update(message, 'utf8').digest(encoding);
 const whsecKey = (secret: string) => Buffer.from(secret.slice('whsec_'.length), 'base64');
 const MESSAGE_ID = 'msg_2mXq9Hk1';
@@ -84,19 +90,15 @@ const SENDERS: Record<SignaturePresetId, VendorSender> = {
 	github: {
 		secret: 'gh-hook-secret-2',
 		oldSecret: 'gh-hook-secret-1',
-		timed: false,
+		...untimedHeader('X-Hub-Signature-256'),
 		signature: (secret, body) => `sha256=${hmac(secret, body, 'hex')}`,
-		headers: (signatures) => ({ 'X-Hub-Signature-256': signatures.join(',') }),
-		withoutTimestamp: (signatures) => ({ 'X-Hub-Signature-256': signatures.join(',') }),
 		malformed: `sha256=${'zz'.repeat(32)}`,
 	},
 	shopify: {
 		secret: 'shpss_client_secret_2',
 		oldSecret: 'shpss_client_secret_1',
-		timed: false,
+		...untimedHeader('X-Shopify-Hmac-Sha256'),
 		signature: (secret, body) => hmac(secret, body, 'base64'),
-		headers: (signatures) => ({ 'X-Shopify-Hmac-Sha256': signatures.join(',') }),
-		withoutTimestamp: (signatures) => ({ 'X-Shopify-Hmac-Sha256': signatures.join(',') }),
 		// The hex digest where base64 is expected: decodes to 48 bytes, not 32.
 		malformed: hmac('shpss_client_secret_2', '{}', 'hex'),
 	},

@@ -214,6 +214,16 @@ async function openWorkflow(id, nodeCount) {
 	await waitForCanvas(nodeCount);
 }
 
+/** Opens the imported workflow of templates/<slug>.json on the canvas, checklist dismissed; returns the template. */
+async function openTemplate(slug) {
+	const tpl = templates.find((x) => x.slug === slug);
+	assert.ok(tpl, `templates/${slug}.json is missing`);
+	const wf = n8n.workflows.find((w) => w.file === tpl.file);
+	await openWorkflow(wf.id, tpl.wf.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length);
+	await dismissChecklist(wf.id);
+	return tpl;
+}
+
 t.before(async () => {
 	n8n = await startE2E({
 		workflows: [TEMPLATES],
@@ -335,12 +345,8 @@ t.test('the nodes panel finds our nodes by vendor name and alias, with their ico
 }, 90000);
 
 t.test('the Roomle Trigger parameter panel opens with our icon, parameters and credential', async () => {
-	const tpl = templates.find((x) => x.slug === 'roomle-share-email');
-	assert.ok(tpl, 'templates/roomle-share-email.json is missing');
-	const wf = n8n.workflows.find((w) => w.file === tpl.file);
+	const tpl = await openTemplate('roomle-share-email');
 	const node = tpl.wf.nodes.find((n) => n.type === `${PKG}.roomleTrigger`);
-	await openWorkflow(wf.id, tpl.wf.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length);
-	await dismissChecklist(wf.id);
 
 	await page.locator(`${SEL.canvasNode}[data-node-name="${node.name}"]`).dblclick();
 	const ndv = page.locator(SEL.ndv);
@@ -382,12 +388,8 @@ async function ndvOrder(nodeName, selectors) {
 t.test('Send Webhook draws its credential picker after Signing (version 1.3: after Credential Type)', async () => {
 	const input = (name) => `[data-test-id="parameter-input-${name}"]`;
 	// A saved 1.1 node (the template): the picker between Signing and the API key fields.
-	const tpl = templates.find((x) => x.slug === 'send-signed-event');
-	assert.ok(tpl, 'templates/send-signed-event.json is missing');
-	const saved = n8n.workflows.find((w) => w.file === tpl.file);
+	const tpl = await openTemplate('send-signed-event');
 	const sender = tpl.wf.nodes.find((n) => n.type === `${PKG}.sendWebhook`);
-	await openWorkflow(saved.id, tpl.wf.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length);
-	await dismissChecklist(saved.id);
 	const [signing, picker, placement] = await ndvOrder(sender.name, [input('signing'), SEL.ndvCredentialsLabel, input('apiKeyPlacement')]);
 	assert.ok(signing >= 0 && signing < picker && picker < placement, `version ${sender.typeVersion}: Signing ${signing}, picker ${picker}, Send Key As ${placement}`);
 

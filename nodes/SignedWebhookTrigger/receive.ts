@@ -12,7 +12,7 @@ import {
 	type CustomEventTypeSource,
 	type SignedWebhookBody,
 	SignedWebhookBodySchema,
-	slackUrlVerificationChallenge,
+	slackHandshakeAnswer,
 	vendorEventId,
 } from './schema';
 
@@ -120,8 +120,8 @@ export function receiveSignedWebhook(delivery: Delivery, settings: SignedWebhook
 	const v = settings.verification;
 	const verified = v.preset === 'custom' ? verifyConfiguredHmac(delivery, v, clock, { preset: 'custom' }) : verifyPreset(delivery, v, clock);
 	const body = parseSignedBody(delivery);
-	const challenge = v.preset === 'slack' ? slackUrlVerificationChallenge(body) : undefined;
-	if (challenge !== undefined) return { items: [], ignored: 0, handshakeAnswer: { challenge } };
+	const handshakeAnswer = v.preset === 'slack' ? slackHandshakeAnswer(body) : undefined;
+	if (handshakeAnswer !== undefined) return { items: [], ignored: 0, handshakeAnswer };
 
 	const event = classifySignedWebhookEvent(v.preset, delivery.headers, body, settings.customEventType);
 	if (!event.filterNames.some((name) => matchesEventType(settings.eventTypes, name))) return { items: [], ignored: 1, replay: verified.replay };

@@ -114,7 +114,13 @@ export function vendorEventId(preset: SignedWebhookPreset, headers: RequestHeade
 	}
 }
 
-/** Slack's Events API handshake: after the signature is verified, the `challenge` is answered back. */
-export function slackUrlVerificationChallenge(body: SignedWebhookBody): string | undefined {
-	return body.type === 'url_verification' && typeof body.challenge === 'string' ? body.challenge : undefined;
+/**
+ * Slack's handshakes, answered 200 after the signature is verified and without an execution: the
+ * Events API's `url_verification` (its `challenge` echoed back) and the periodic `ssl_check=1`
+ * of slash commands (nothing to answer but 200).
+ */
+export function slackHandshakeAnswer(body: SignedWebhookBody): Record<string, unknown> | undefined {
+	if (body.type === 'url_verification' && typeof body.challenge === 'string') return { challenge: body.challenge };
+	if (body.ssl_check === '1') return {};
+	return undefined;
 }

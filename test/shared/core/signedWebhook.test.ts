@@ -164,6 +164,12 @@ describe('receiveSignedWebhook: Slack', () => {
 		expect(receive(standard, settings('github')).handshakeAnswer).toBeUndefined();
 	});
 
+	it("answers a signed ssl_check (slash commands' periodic check) with 200 and no item; unsigned, it is refused", () => {
+		const body = 'ssl_check=1&token=gIkuvaNzQIHg97ATvDxqgjtO';
+		expect(receive(makeDelivery(body, slackHeaders(body, NOW, SECRET, FORM)), settings('slack'))).toEqual({ items: [], ignored: 0, handshakeAnswer: {} });
+		expectDeliveryError(() => receive(makeDelivery(body, { 'Content-Type': FORM }), settings('slack')), 'missing_header');
+	});
+
 	it('an Events API callback: the inner event’s type, event_id as the dedup key', () => {
 		const body = JSON.stringify({ type: 'event_callback', event_id: 'Ev08MFMKH6', event: { type: 'app_mention', text: '<@U0LAN0Z89> hi' } });
 		const result = receive(makeDelivery(body, slackHeaders(body)), settings('slack'));

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** The actions of SynthesisVR's documented session webhook. */
-export const SESSION_ACTIONS = ['create', 'delete'];
+const SESSION_ACTIONS = ['create', 'delete'];
 const SESSION_FIELDS = ['location', 'stations', 'customerid'] as const;
 
 /**

@@ -82,7 +82,7 @@ function assertBodyWithinLimit(delivery: Delivery, maxBodyBytes = DEFAULT_MAX_BO
 /** Headers that may carry secrets are never copied into items. */
 const ALWAYS_REDACTED = ['authorization', 'cookie', 'proxy-authorization', 'token', 'x-api-key', 'webhook-signature'];
 
-export function copyHeaders(headers: RequestHeaders, sensitive: string[] = []): Record<string, string> {
+function copyHeaders(headers: RequestHeaders, sensitive: string[] = []): Record<string, string> {
 	const hidden = new Set([...ALWAYS_REDACTED, ...sensitive.map((name) => name.toLowerCase())]);
 	const copy: Record<string, string> = {};
 	for (const [name, value] of Object.entries(headers)) {

@@ -52,10 +52,6 @@ export function signedMessage(content: SignedContent, parts: SignedParts): Buffe
 	return head === undefined ? parts.body : Buffer.concat([Buffer.from(head, 'utf8'), parts.body]);
 }
 
-export function hmacDigest(algorithm: HmacAlgorithm, secret: string | Buffer, message: Buffer): Buffer {
-	return createHmac(algorithm, secret).update(message).digest();
-}
-
 /** The HMAC of `head ‖ body`, fed in pieces so the body is never copied. */
 function hmacOfParts(algorithm: HmacAlgorithm, secret: string | Buffer, head: string | undefined, body: Buffer): Buffer {
 	const hmac = createHmac(algorithm, secret);
@@ -87,7 +83,7 @@ export function signatureCandidates(header: string, prefix: string): string[] {
 	return pieces;
 }
 
-export function decodeSignature(encoding: SignatureEncoding, value: string): Buffer | undefined {
+function decodeSignature(encoding: SignatureEncoding, value: string): Buffer | undefined {
 	return encoding === 'hex' ? decodeHex(value) : decodeBase64(value);
 }
 

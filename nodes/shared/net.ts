@@ -220,7 +220,7 @@ function isV4Mapped(b: Uint8Array): boolean {
 }
 
 /** '::ffff:a.b.c.d' → a.b.c.d; anything else unchanged. */
-export function unmapIpv4(ip: ParsedIp): ParsedIp {
+function unmapIpv4(ip: ParsedIp): ParsedIp {
 	if (ip.family === 6 && isV4Mapped(ip.bytes)) return { family: 4, bytes: ip.bytes.slice(12) };
 	return ip;
 }

@@ -27,7 +27,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** Short, path-precise summary of a zod failure: `[1].action: expected "create" | "delete"`. */
-export function formatIssues(issues: ReadonlyArray<z.core.$ZodIssue>, max = 3): string {
+function formatIssues(issues: ReadonlyArray<z.core.$ZodIssue>, max = 3): string {
 	const lines = issues.slice(0, max).map((issue) => {
 		const path = formatPath(issue.path);
 		return `${path === '' ? 'body' : path}: ${describeIssue(issue)}`;

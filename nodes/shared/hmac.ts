@@ -26,16 +26,16 @@ export interface SignedParts {
 	id?: string;
 }
 
-export const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
+const DIGEST_BYTES: Record<HmacAlgorithm, number> = { sha1: 20, sha256: 32, sha512: 64 };
 
 // HTTP's whitespace only (RFC 9110): a Unicode space is part of a value, not a separator.
 const WHITESPACE = /[ \t]+/;
 const WHITESPACE_OR_COMMA = /[ \t,]+/;
 
 /**
- * What goes in front of the body in the signed bytes (`timestamp.` or `id.timestamp.`), or
- * undefined when only the body is signed. One place for the separators, used both to build the
- * message and to feed an HMAC in pieces.
+ * What goes in front of the raw body in the signed bytes (`timestamp.`, `id.timestamp.` or
+ * `v0:timestamp:`), or undefined when only the body is signed. One place for the separators,
+ * used by signing and verifying alike (the HMAC is fed in pieces, the body never copied).
  */
 function signedHead(content: SignedContent, parts: SignedParts): string | undefined {
 	if (content === 'body') return undefined;
@@ -44,12 +44,6 @@ function signedHead(content: SignedContent, parts: SignedParts): string | undefi
 	if (content === 'v0:timestamp:body') return `v0:${parts.timestamp}:`;
 	if (parts.id === undefined) throw new DeliveryError('missing_header', 'The message id header is missing');
 	return `${parts.id}.${parts.timestamp}.`;
-}
-
-/** The exact bytes that are signed, built from the raw body (never from re-serialised JSON). */
-export function signedMessage(content: SignedContent, parts: SignedParts): Buffer {
-	const head = signedHead(content, parts);
-	return head === undefined ? parts.body : Buffer.concat([Buffer.from(head, 'utf8'), parts.body]);
 }
 
 /** The HMAC of `head ‖ body`, fed in pieces so the body is never copied. */

@@ -8,7 +8,6 @@ import {
 	type SignatureEncoding,
 	type SignedContent,
 	signatureCandidates,
-	signedMessage,
 	signHmac,
 	verifyHmac,
 } from '../../../nodes/shared/hmac';
@@ -84,10 +83,13 @@ describe('signHmac / verifyHmac: every algorithm × encoding × signed content',
 		expect(verifyHmac(input(SHA256_HEX, { secrets: [Buffer.from(SECRET)], signature: header })).secretIndex).toBe(0);
 	});
 
-	it('builds the signed message from the raw bytes, with the exact separators', () => {
-		expect(signedMessage('body', { body: BODY })).toBe(BODY);
-		expect(signedMessage('timestamp.body', { body: Buffer.from('{}'), timestamp: '17' }).toString()).toBe('17.{}');
-		expect(signedMessage('id.timestamp.body', { body: Buffer.from('{}'), timestamp: '17', id: 'm1' }).toString()).toBe('m1.17.{}');
+	it('signs the raw bytes, with the exact separators', () => {
+		const sign = (signedContent: SignedContent, parts: { body: Buffer; timestamp?: string; id?: string }) =>
+			signHmac({ algorithm: 'sha256', encoding: 'hex', prefix: '', signedContent }, SECRET, parts);
+		expect(sign('body', { body: BODY })).toBe(expected('sha256', 'hex', SECRET, BODY));
+		expect(sign('timestamp.body', { body: Buffer.from('{}'), timestamp: '17' })).toBe(expected('sha256', 'hex', SECRET, '17.{}'));
+		expect(sign('id.timestamp.body', { body: Buffer.from('{}'), timestamp: '17', id: 'm1' })).toBe(expected('sha256', 'hex', SECRET, 'm1.17.{}'));
+		expect(sign('v0:timestamp:body', { body: Buffer.from('{}'), timestamp: '17' })).toBe(expected('sha256', 'hex', SECRET, 'v0:17:{}'));
 	});
 });
 

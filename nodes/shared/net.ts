@@ -161,32 +161,6 @@ export function parseIp(text: string, opts: ParseIpOptions = {}): ParsedIp | nul
 	return v4 ? { family: 4, bytes: v4 } : null;
 }
 
-/** Canonical text of a parsed address (dotted quad, or RFC 5952 lower-case compressed IPv6). */
-export function formatIp(ip: ParsedIp): string {
-	if (ip.family === 4) return Array.from(ip.bytes).join('.');
-	const groups: number[] = [];
-	for (let i = 0; i < 16; i += 2) groups.push((ip.bytes[i] << 8) | ip.bytes[i + 1]);
-	// Longest run of >= 2 zero groups is compressed.
-	let bestStart = -1;
-	let bestLen = 1;
-	for (let i = 0; i < 8; ) {
-		if (groups[i] !== 0) {
-			i++;
-			continue;
-		}
-		let j = i;
-		while (j < 8 && groups[j] === 0) j++;
-		if (j - i > bestLen) {
-			bestStart = i;
-			bestLen = j - i;
-		}
-		i = j;
-	}
-	const hex = groups.map((g) => g.toString(16));
-	if (bestStart === -1) return hex.join(':');
-	return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
 export interface Cidr {
 	family: 4 | 6;
 	/** Network address (host bits cleared). */
@@ -230,7 +204,7 @@ function unmapIpv4(ip: ParsedIp): ParsedIp {
  * ('10.1.2.3/8' means 10.0.0.0/8). An IPv4-mapped IPv6 range with prefix >= 96 is stored as
  * the IPv4 range it denotes, so it matches IPv4 peers too.
  */
-export function parseCidr(text: string): Cidr {
+function parseCidr(text: string): Cidr {
 	const t = String(text).trim();
 	const invalid = () => new Error(`"${t}" is not a valid IP range`);
 	const slash = t.indexOf('/');

@@ -1,13 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
-
-/** Constant-time equality of two byte strings; different lengths are simply unequal. */
-export function safeEqual(a: Buffer | string, b: Buffer | string): boolean {
-	const left = typeof a === 'string' ? Buffer.from(a, 'utf8') : a;
-	const right = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
-	if (left.length !== right.length) return false;
-	return timingSafeEqual(left, right);
-}
-
 /**
  * Strips what HTTP strips around a field value: spaces and horizontal tabs only (RFC 9110 §5.5).
  * `String.prototype.trim()` would also drop U+00A0 and other Unicode spaces, and so accept a

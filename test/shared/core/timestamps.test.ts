@@ -1,4 +1,4 @@
-import { decodeBase64, decodeHex, headerValue, normalizeHeaders, safeEqual } from '../../../nodes/shared/encoding';
+import { decodeBase64, decodeHex, headerValue, normalizeHeaders } from '../../../nodes/shared/encoding';
 import { DeliveryError } from '../../../nodes/shared/errors';
 import { assertFreshTimestamp, parseTimestamp } from '../../../nodes/shared/timestamps';
 import { expectDeliveryError } from '../../vectors/deliveryError';
@@ -51,10 +51,6 @@ describe('encoding helpers', () => {
 	it('decodeHex is strict', () => {
 		expect(decodeHex('00ffAB')).toEqual(Buffer.from([0, 255, 171]));
 		for (const junk of ['', '0', 'zz', '0x00']) expect(decodeHex(junk)).toBeUndefined();
-	});
-	it('safeEqual compares bytes and handles different lengths', () => {
-		expect(safeEqual('abc', Buffer.from('abc'))).toBe(true);
-		expect(safeEqual('abc', 'abcd')).toBe(false);
 	});
 	it('headerValue is case-insensitive, takes the first of repeated headers, and treats blank as absent', () => {
 		expect(headerValue(normalizeHeaders({ 'X-Thing': ' v ' }), 'x-thing')).toBe('v');

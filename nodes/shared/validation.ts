@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { DeliveryError } from './errors';
 
 /** `[1].props.state` style path, as a user reads it in a JSON body. */
-export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
 	return path
 		.map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
 		.join('');
@@ -45,7 +45,7 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: Reado
 }
 
 /** Deepest nesting of arrays and objects a body may have; vendors send 3 or 4 levels. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -4,7 +4,6 @@
 import { createRequire } from 'node:module';
 
 import { signStandardWebhook } from '../../nodes/shared/standardWebhooks';
-import { MAX_JSON_DEPTH } from '../../nodes/shared/validation';
 import { createRoomleToken } from '../../nodes/shared/roomleToken';
 import { SynchubTrigger } from '../../nodes/SynchubTrigger/SynchubTrigger.node';
 import { runTriggerWorkflow, type TriggerRunResult } from '../helpers/n8n';
@@ -17,6 +16,8 @@ function n8nLogger(): { warn: (...args: unknown[]) => void } {
 	return fromCore('@n8n/di').Container.get(fromCore('@n8n/backend-common').Logger);
 }
 
+/** The documented JSON nesting limit (README, Limits: 32 levels), stated here rather than read from the code. */
+const MAX_JSON_DEPTH = 32;
 const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
 describe.each(TRIGGER_CASES)('$name Trigger: hostile input', (c) => {

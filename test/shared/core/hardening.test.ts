@@ -7,12 +7,15 @@ import { decodeBase64, decodeHex, headerValue, normalizeHeaders, trimOws } from 
 import { signatureCandidates } from '../../../nodes/shared/hmac';
 import { ReplayCache } from '../../../nodes/shared/replay';
 import { parseTimestamp, parseUnixSeconds } from '../../../nodes/shared/timestamps';
-import { MAX_JSON_DEPTH, parseJsonBody } from '../../../nodes/shared/validation';
+import { parseJsonBody } from '../../../nodes/shared/validation';
 import { receiveApiRtc } from '../../../nodes/ApiRtcTrigger/receive';
 import { receiveRoomle } from '../../../nodes/RoomleTrigger/receive';
 import { receiveSynchub } from '../../../nodes/SynchubTrigger/receive';
 import { makeDelivery } from '../../vectors/delivery';
 import { expectDeliveryError } from '../../vectors/deliveryError';
+
+/** The documented JSON nesting limit (README, Limits: 32 levels), stated here rather than read from the code. */
+const MAX_JSON_DEPTH = 32;
 
 describe('HTTP whitespace (RFC 9110 §5.5): spaces and tabs only', () => {
 	it('trims SP and HTAB, keeps every other space', () => {

@@ -2,16 +2,20 @@ import { z } from 'zod';
 
 import { ApiRtcEventSchema } from '../../../nodes/ApiRtcTrigger/schema';
 import { SynthesisVrEventSchema } from '../../../nodes/SynthesisVrTrigger/schema';
-import { formatPath, parseJsonBody, parseWith } from '../../../nodes/shared/validation';
+import { parseJsonBody, parseWith } from '../../../nodes/shared/validation';
 import { APIRTC_TICKET_BODY, SYNTHESISVR_CREATE_BODY } from '../../vectors';
 import { expectDeliveryError } from '../../vectors/deliveryError';
 
-describe('formatPath', () => {
+describe('parseWith: the path in a message', () => {
+	const pathOf = (schema: z.ZodType, value: unknown, prefix: PropertyKey[] = []) =>
+		expectDeliveryError(() => parseWith(schema, value, prefix), 'bad_payload').message.split(': ')[0];
+
 	it('renders array indexes and nested keys as a user reads them', () => {
-		expect(formatPath([1, 'uuid'])).toBe('[1].uuid');
-		expect(formatPath(['props', 'geoloc', 'lat'])).toBe('props.geoloc.lat');
-		expect(formatPath(['items', 0, 'id'])).toBe('items[0].id');
-		expect(formatPath([])).toBe('');
+		expect(pathOf(z.object({ uuid: z.string() }), {}, [1])).toBe('[1].uuid');
+		expect(pathOf(z.object({ props: z.object({ geoloc: z.object({ lat: z.number() }) }) }), { props: { geoloc: { lat: 'north' } } })).toBe('props.geoloc.lat');
+		expect(pathOf(z.object({ items: z.array(z.object({ id: z.string() })) }), { items: [{}] })).toBe('items[0].id');
+		// An empty path is the body itself.
+		expect(pathOf(z.string(), 1)).toBe('body');
 	});
 });
 

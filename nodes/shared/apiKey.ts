@@ -4,7 +4,7 @@ import { headerValue, type RequestHeaders } from './encoding';
 import { DeliveryError } from './errors';
 
 /** Constant-time comparison of two secrets of any length (both are hashed first). */
-export function secretsEqual(received: string, expected: string): boolean {
+function secretsEqual(received: string, expected: string): boolean {
 	const a = createHash('sha256').update(received, 'utf8').digest();
 	const b = createHash('sha256').update(expected, 'utf8').digest();
 	return timingSafeEqual(a, b);

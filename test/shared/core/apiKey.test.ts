@@ -1,5 +1,5 @@
 import { normalizeHeaders } from '../../../nodes/shared/encoding';
-import { secretsEqual, type SharedSecretCheck, verifySharedSecret } from '../../../nodes/shared/apiKey';
+import { type SharedSecretCheck, verifySharedSecret } from '../../../nodes/shared/apiKey';
 import { expectDeliveryError } from '../../vectors/deliveryError';
 
 const KEY = 'ak_live_7Qp2xY9mZ3vR8sT1';
@@ -83,10 +83,16 @@ describe('verifySharedSecret', () => {
 		expectDeliveryError(() => verifySharedSecret(check({ keys: [''], headers: normalizeHeaders({ 'x-api-key': '' }) })), 'not_configured');
 	});
 
-	it('secretsEqual compares any lengths in constant time', () => {
-		expect(secretsEqual(KEY, KEY)).toBe(true);
-		expect(secretsEqual(KEY, OLD_KEY)).toBe(false);
-		expect(secretsEqual('', KEY)).toBe(false);
-		expect(secretsEqual('ü', 'ü')).toBe(true);
+	it('compares keys of any length, and non-ASCII keys by their UTF-8 bytes', () => {
+		const sent = (value: string, keys: string[]) => () => verifySharedSecret(check({ headers: normalizeHeaders({ 'x-api-key': value }), keys }));
+		expect(sent(KEY, [KEY])()).toEqual({ source: 'header', keyIndex: 0 });
+		expectDeliveryError(sent(KEY, [OLD_KEY]), 'bad_api_key', [KEY, OLD_KEY]);
+		// Much shorter and much longer than the key: simply not equal.
+		expectDeliveryError(sent('k', [KEY]), 'bad_api_key', [KEY]);
+		expectDeliveryError(sent(KEY.repeat(8), [KEY]), 'bad_api_key', [KEY]);
+		expect(sent('k', [KEY, 'k'])().keyIndex).toBe(1);
+		expect(sent('ü', ['ü'])().keyIndex).toBe(0);
+		expectDeliveryError(sent('u', ['ü']), 'bad_api_key');
+		expectDeliveryError(sent('ü', ['u\u0308']), 'bad_api_key');
 	});
 });

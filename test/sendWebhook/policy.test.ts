@@ -4,9 +4,9 @@
  * list (NodeOperationError naming the item and the host, never the secret, nothing sent), an
  * empty list keeps today's behaviour, and the triggers and credential tests ignore the field.
  */
-import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IHookFunctions, INode } from 'n8n-workflow';
 
-import { credentialProblem } from '../../nodes/shared/n8n/credentialTests';
+import { credentialCheckedWebhookMethods } from '../../nodes/shared/n8n/credentialTests';
 
 import { ApiRtcWebhookApi } from '../../credentials/ApiRtcWebhookApi.credentials';
 import { EventWebhookApi } from '../../credentials/EventWebhookApi.credentials';
@@ -45,6 +45,23 @@ const signingOf = (row: (typeof SCHEMES)[number]) => ({ signing: row.signing, ..
 
 const receiver = useReceiver();
 
+/**
+ * The credential check the triggers run on listen and publish (credentialCheckedWebhookMethods),
+ * for a credential of `type` in use: undefined when it passes, else the error message.
+ */
+async function credentialCheck(type: string, data: ICredentialDataDecryptedObject): Promise<string | undefined> {
+	const ctx = {
+		getNode: () => ({ name: 'Trigger', type: 'test.trigger' }) as unknown as INode,
+		getCredentials: async () => data,
+	} as unknown as IHookFunctions;
+	return await credentialCheckedWebhookMethods(type, () => true)
+		.default.checkExists.call(ctx)
+		.then(
+			() => undefined,
+			(error: Error) => error.message,
+		);
+}
+
 describe('the credentials', () => {
 	it.each([
 		['synchubWebhookApi', new SynchubWebhookApi()],
@@ -65,9 +82,9 @@ describe('the credentials', () => {
 		expect(new SynthesisVrWebhookApi().properties.some((p) => p.name === 'allowedDomains')).toBe(false);
 	});
 
-	it.each(SCHEMES)('the credential check of $type accepts a valid list and names a bad entry', ({ type, data }) => {
-		expect(credentialProblem(type, { ...data, allowedDomains: 'partner.example.com, *.example.com' })).toBeUndefined();
-		expect(credentialProblem(type, { ...data, allowedDomains: 'partner.example.com, https://evil.example/' })).toContain('https://evil.example/');
+	it.each(SCHEMES)('the credential check of $type accepts a valid list and names a bad entry', async ({ type, data }) => {
+		expect(await credentialCheck(type, { ...data, allowedDomains: 'partner.example.com, *.example.com' })).toBeUndefined();
+		expect(await credentialCheck(type, { ...data, allowedDomains: 'partner.example.com, https://evil.example/' })).toContain('https://evil.example/');
 	});
 });
 

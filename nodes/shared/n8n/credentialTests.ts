@@ -42,7 +42,7 @@ const CHECKS: Record<string, (data: ICredentialDataDecryptedObject) => string | 
 	webhookHmacSecretApi: (data) => filled('The secret', data.secret),
 };
 
-export function credentialProblem(type: string, data: ICredentialDataDecryptedObject): string | undefined {
+function credentialProblem(type: string, data: ICredentialDataDecryptedObject): string | undefined {
 	// Allowed Domains (Send Webhook's credentials) too: a bad entry is named before any send.
 	return thrownMessage(() => parseAllowedDomains(data.allowedDomains)) ?? CHECKS[type]?.(data);
 }

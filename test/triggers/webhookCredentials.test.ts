@@ -1,6 +1,9 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
-import { CREDENTIAL_CACHE_TTL_MS, getWebhookCredentials } from '../../nodes/shared/n8n/webhookCredentials';
+import { getWebhookCredentials } from '../../nodes/shared/n8n/webhookCredentials';
+
+/** The documented reuse (README: a rotated secret takes effect within 5 seconds), stated here rather than read from the code. */
+const CREDENTIAL_CACHE_TTL_MS = 5_000;
 
 /**
  * The expiry, failure and concurrency rules of the credential reuse, with a clock we control.

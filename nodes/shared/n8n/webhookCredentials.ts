@@ -9,7 +9,7 @@ import type { ICredentialDataDecryptedObject, IWebhookFunctions } from 'n8n-work
  * request, twice what the rest of a delivery costs. Under load, one lookup per credential every
  * few seconds serves every request in between. See docs/n8n-upstream-isolates.md.
  */
-export const CREDENTIAL_CACHE_TTL_MS = 5_000;
+const CREDENTIAL_CACHE_TTL_MS = 5_000;
 
 /** Entries are short-lived; the bound only matters for instances with thousands of triggers. */
 const MAX_ENTRIES = 500;

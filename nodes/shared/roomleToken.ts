@@ -21,7 +21,7 @@ export type RoomleAlgorithm = '01' | '02';
 export type RoomleIv = 'zero' | 'key' | 'prefixed';
 /** `auto`: zero IV or key as IV (the IV is not attacker-controlled); `prefixed`: IV ‖ ciphertext. */
 export type RoomleCbcIv = 'auto' | 'prefixed';
-export const ROOMLE_IV_CANDIDATES: Record<RoomleCbcIv, readonly RoomleIv[]> = { auto: ['zero', 'key'], prefixed: ['prefixed'] };
+const ROOMLE_IV_CANDIDATES: Record<RoomleCbcIv, readonly RoomleIv[]> = { auto: ['zero', 'key'], prefixed: ['prefixed'] };
 
 const PLAINTEXT = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?));([^;]*);(.*)$/s;
 const GENERIC_FAILURE = 'The token is not valid';

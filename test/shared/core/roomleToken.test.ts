@@ -4,7 +4,6 @@ import { decodeBase64 } from '../../../nodes/shared/encoding';
 import { DeliveryError } from '../../../nodes/shared/errors';
 import {
 	createRoomleToken,
-	ROOMLE_IV_CANDIDATES,
 	type RoomleCbcIv,
 	type RoomleIv,
 	roomleKey,
@@ -15,6 +14,13 @@ import { ROOMLE_TOKEN_VECTOR as V } from '../../vectors';
 import { expectDeliveryError } from '../../vectors/deliveryError';
 
 const ISSUED_MS = Date.parse(V.issuedAt);
+
+/**
+ * The IVs each *IV for 01 (CBC) Tokens* setting accepts, as documented (README): by default a zero
+ * IV or the key as IV; an IV prefixed to the ciphertext only when asked for. Stated here rather
+ * than read from the code.
+ */
+const IV_CANDIDATES: Record<RoomleCbcIv, readonly RoomleIv[]> = { auto: ['zero', 'key'], prefixed: ['prefixed'] };
 const clockAt = (offsetSec: number) => () => ISSUED_MS + offsetSec * 1000;
 
 function verify(overrides: Partial<RoomleTokenVerification>) {
@@ -91,11 +97,19 @@ describe('Roomle 01 (CBC) tokens and the unpublished IV', () => {
 		['key', 'auto'],
 		['prefixed', 'prefixed'],
 	] as Array<[RoomleIv, RoomleCbcIv]>)('round-trips the %s IV (cbcIv %s) and reports it', (iv, cbcIv) => {
-		expect(ROOMLE_IV_CANDIDATES[cbcIv]).toContain(iv);
+		expect(IV_CANDIDATES[cbcIv]).toContain(iv);
 		const date = new Date(ISSUED_MS);
 		const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, sessionToken: 'sess-1', date, algorithm: '01', iv });
 		expect(token.startsWith('01-')).toBe(true);
 		expect(verify({ token, cbcIv })).toEqual({ algorithm: '01', iv, sessionToken: 'sess-1', issuedAt: V.issuedAt });
+	});
+
+	it.each(['auto', 'prefixed'] as RoomleCbcIv[])('cbcIv %s accepts exactly its documented IVs', (cbcIv) => {
+		for (const iv of ['zero', 'key', 'prefixed'] as RoomleIv[]) {
+			const token = createRoomleToken({ secret: V.secret, apiKey: V.apiKey, date: new Date(ISSUED_MS), algorithm: '01', iv });
+			if (IV_CANDIDATES[cbcIv].includes(iv)) expect(verify({ token, cbcIv }).iv).toBe(iv);
+			else expectBadToken({ token, cbcIv });
+		}
 	});
 
 	it('does not accept an IV-prefixed token unless asked to: the sender would choose block 1', () => {

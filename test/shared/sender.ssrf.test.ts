@@ -83,7 +83,9 @@ describe('IP-literal URLs are refused before any socket exists', () => {
 			const err = await new Promise<Error | null>((resolve) =>
 				connect({ hostname, host: hostname, protocol: 'http:', port: '80' }, (...args) => resolve(args[0])),
 			);
-			expect(err?.name).toBe('BlockedAddressError');
+			// The class is private to the guard: checked by name, code (what findBlockedAddressError also reads) and message.
+			expect(err).toMatchObject({ name: 'BlockedAddressError', code: 'ERR_BLOCKED_ADDRESS' });
+			expect(err?.message).toMatch(/^destination .+ address; private and internal addresses are blocked$/);
 		}
 		expect(guard.connects.length).toBe(before);
 	});

@@ -17,7 +17,7 @@ export type LookupLike = typeof dns.lookup;
 
 const BLOCKED_ADDRESS_CODE = 'ERR_BLOCKED_ADDRESS';
 
-export class BlockedAddressError extends Error {
+class BlockedAddressError extends Error {
 	readonly code = BLOCKED_ADDRESS_CODE;
 	constructor(
 		readonly host: string,

@@ -7,15 +7,15 @@ const base = {
 	objectId: z.union([z.number().int(), z.string().min(1)]),
 };
 
-export const ApiRtcTicketPropsSchema = z.looseObject({
+const ApiRtcTicketPropsSchema = z.looseObject({
 	state: z.string().optional(),
 	geoloc: z.looseObject({ lat: z.number().optional(), lng: z.number().optional() }).optional(),
 });
-export const ApiRtcMediaPropsSchema = z.looseObject({
+const ApiRtcMediaPropsSchema = z.looseObject({
 	state: z.string().optional(),
 	_parent: z.looseObject({ name: z.string().optional(), id: z.union([z.number(), z.string()]).optional() }).optional(),
 });
-export const ApiRtcConversationPropsSchema = z.looseObject({
+const ApiRtcConversationPropsSchema = z.looseObject({
 	eventType: z.string().optional(),
 	name: z.string().optional(),
 	finishedAt: z.string().optional(),

@@ -25,7 +25,7 @@ import {
 	secretText,
 	type Vendor,
 } from './arbitraries';
-import { type Algorithm, type Content, DIGEST_LENGTH, type Encoding, encodeDigest, hmac, roomleToken, signedBytes, standardWebhooksHeaders } from './senders';
+import { type Algorithm, type Content, type Encoding, encodeDigest, hmac, roomleToken, signedBytes, standardWebhooksHeaders } from './senders';
 
 export type VendorSettings =
 	| { vendor: 'synthesisVr'; settings: SynthesisVrSettings }
@@ -359,5 +359,4 @@ export function mergeHeaders(hostile: HeaderBag, credentials: Record<string, str
 	return Object.fromEntries(entries) as HeaderBag;
 }
 
-export const DIGEST_BYTES = DIGEST_LENGTH;
 export { NOW_MS };

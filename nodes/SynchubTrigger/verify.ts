@@ -2,10 +2,18 @@ import { type ConfiguredHmac, verifyConfiguredHmac, type VerifiedDelivery } from
 import type { Delivery } from '../shared/delivery';
 import { headerValue } from '../shared/encoding';
 import { DeliveryError } from '../shared/errors';
-import { type HmacAlgorithm, type HmacScheme, type SignatureEncoding, signatureCandidates, type SignedContent, verifyHmac } from '../shared/hmac';
+import {
+	decodePresentedSignatures,
+	type HmacAlgorithm,
+	type HmacScheme,
+	matchingSecret,
+	type SignatureEncoding,
+	signatureCandidates,
+	type SignedContent,
+} from '../shared/hmac';
 import { signedContentReplay } from '../shared/replay';
 import { STANDARD_WEBHOOKS_HEADERS, verifyStandardWebhook } from '../shared/standardWebhooks';
-import type { Clock } from '../shared/timestamps';
+import { assertFreshTimestamp, type Clock, parseTimestamp } from '../shared/timestamps';
 
 /**
  * SYNCHUB "uses the secret to hash an HTTP header" but has not published which header or how:
@@ -60,84 +68,69 @@ function verifyStandard(delivery: Delivery, secrets: string[], toleranceSec: num
 	};
 }
 
-/** One way the sender may have signed: which header holds the signature, and the scheme. */
-interface Candidate {
-	header: string;
-	/** The header's value, cut to its first few signatures. */
-	signature: string;
-	scheme: HmacScheme;
-}
-
 /**
- * Every usual header × signed content × algorithm × encoding present on this request, most
- * likely first. The prefix is read from the value (`sha256=`, `v1,` ...), as a sender writes it.
- */
-function hmacCandidates(delivery: Delivery, timestamp: string | undefined): Candidate[] {
-	const contents: SignedContent[] = timestamp !== undefined ? ['body', 'timestamp.body'] : ['body'];
-	const candidates: Candidate[] = [];
-	for (const header of AUTO_DETECT_HEADERS) {
-		const raw = headerValue(delivery.headers, header);
-		if (raw === undefined) continue;
-		const prefix = /^(sha1|sha256|sha512|v1)[=,]/i.exec(raw)?.[0] ?? '';
-		const signature = signatureCandidates(raw, prefix).slice(0, MAX_SIGNATURES_PER_HEADER).map((value) => prefix + value).join(' ');
-		for (const signedContent of contents) {
-			for (const algorithm of ALGORITHMS) {
-				for (const encoding of ENCODINGS) candidates.push({ header, signature, scheme: { algorithm, encoding, prefix, signedContent } });
-			}
-		}
-	}
-	return candidates;
-}
-
-/**
- * Tries the Standard Webhooks check, then each HMAC candidate with the one verifier
- * (verifyHmac), and reports what matched so it can be pinned in the node (the UI and README say
- * so). Still requires a matching HMAC: it only saves the user from guessing the scheme.
+ * Tries the Standard Webhooks check, then every usual header × signed content × algorithm ×
+ * encoding with the verifier's own compare step (matchingSecret), and reports what matched so
+ * it can be pinned in the node (the UI and README say so). Still requires a matching HMAC: it
+ * only saves the user from guessing the scheme.
  *
- * An unauthenticated caller chooses the headers, so the cost is bounded: the candidates share a
- * digest cache, so the body is hashed once per (signed content, algorithm, secret), at most
- * 2 × 3 × 2 times plus one Standard Webhooks check per secret, over a body the node's size limit
- * already bounds. A timestamp header, when one is sent, must be fresh whichever candidate
- * matches: verifyHmac checks it before comparing, and that refusal ends the search.
+ * An unauthenticated caller chooses the headers, so the cost is bounded: each header is split
+ * once (at most 4 signatures), a timestamp header is parsed and checked for freshness once,
+ * before anything is hashed, and a shared digest cache hashes the body once per (signed content,
+ * algorithm, secret): at most 2 × 3 × 2 times plus one Standard Webhooks check per secret, over
+ * a body the node's size limit already bounds. A mismatch costs no exception.
  */
 function autoDetect(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock): VerifiedDelivery {
 	if (secrets.every((secret) => secret === '')) {
 		throw new DeliveryError('not_configured', 'Signature verification is on but no secret is configured');
 	}
-	if (headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.signature) && headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.id)) {
-		const standard = unlessBadSignature(() => verifyStandard(delivery, secrets, toleranceSec, clock, { detected: true }));
-		if (standard) return standard;
-	}
+	const standard = detectStandardWebhook(delivery, secrets, toleranceSec, clock);
+	if (standard) return standard;
 	const timestampHeader = AUTO_DETECT_TIMESTAMP_HEADERS.find((name) => headerValue(delivery.headers, name) !== undefined);
 	const timestamp = timestampHeader ? headerValue(delivery.headers, timestampHeader) : undefined;
-	const candidates = hmacCandidates(delivery, timestamp);
-	if (candidates.length === 0) {
+	const timestampSec = timestamp !== undefined ? parseTimestamp(timestamp) : undefined;
+	if (timestampSec !== undefined) assertFreshTimestamp(timestampSec, toleranceSec, clock);
+	const present = AUTO_DETECT_HEADERS.filter((name) => headerValue(delivery.headers, name) !== undefined);
+	if (present.length === 0) {
 		throw new DeliveryError('missing_header', `No signature header found (looked for ${AUTO_DETECT_HEADERS.join(', ')})`);
 	}
+	const contents: SignedContent[] = timestamp !== undefined ? ['body', 'timestamp.body'] : ['body'];
 	const digestCache = new Map<string, Buffer>();
-	for (const { header, signature, scheme } of candidates) {
-		const verify = () =>
-			verifyHmac({ scheme, secrets, body: delivery.body, signature, signatureHeaderName: header, timestamp, timestampHeaderName: timestampHeader, toleranceSec, clock, digestCache });
-		const result = unlessBadSignature(verify);
-		if (!result) continue;
-		const timestampSigned = scheme.signedContent === 'timestamp.body';
-		return {
-			verification: { method: 'hmac', detected: true, header, ...scheme, timestampHeader: timestampSigned ? timestampHeader : undefined, secretIndex: result.secretIndex },
-			replay: timestampSigned ? signedContentReplay(delivery.body, result.timestampSec, toleranceSec) : undefined,
-		};
+	for (const header of present) {
+		const raw = headerValue(delivery.headers, header) as string;
+		const prefix = /^(sha1|sha256|sha512|v1)[=,]/i.exec(raw)?.[0] ?? '';
+		const values = signatureCandidates(raw, prefix).slice(0, MAX_SIGNATURES_PER_HEADER);
+		for (const signedContent of contents) {
+			for (const algorithm of ALGORITHMS) {
+				for (const encoding of ENCODINGS) {
+					const scheme: HmacScheme = { algorithm, encoding, prefix, signedContent };
+					const candidates = decodePresentedSignatures(scheme, values);
+					const secretIndex = matchingSecret({ scheme, secrets, parts: { body: delivery.body, timestamp }, candidates, digestCache });
+					if (secretIndex === undefined) continue;
+					const timestampSigned = signedContent === 'timestamp.body';
+					return {
+						verification: { method: 'hmac', detected: true, header, ...scheme, timestampHeader: timestampSigned ? timestampHeader : undefined, secretIndex },
+						replay: timestampSigned ? signedContentReplay(delivery.body, timestampSec, toleranceSec) : undefined,
+					};
+				}
+			}
+		}
 	}
 	throw new DeliveryError('bad_signature', 'No signature header matched the body with the configured secret');
 }
 
 /**
- * Runs one candidate check: its result, or undefined when the signature does not match (try the
- * next). Every other refusal (stale or future time, unreadable timestamp) ends the search.
+ * The Standard Webhooks check, when its headers are there. Anything but a stale or future time
+ * (a bad or missing part, another secret format) lets the HMAC candidates have a go: the same
+ * header may hold a plain HMAC.
  */
-function unlessBadSignature<T>(check: () => T): T | undefined {
+function detectStandardWebhook(delivery: Delivery, secrets: string[], toleranceSec: number, clock: Clock): VerifiedDelivery | undefined {
+	if (!headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.signature) || !headerValue(delivery.headers, STANDARD_WEBHOOKS_HEADERS.id)) return undefined;
 	try {
-		return check();
+		return verifyStandard(delivery, secrets, toleranceSec, clock, { detected: true });
 	} catch (error) {
-		if (error instanceof DeliveryError && error.code === 'bad_signature') return undefined;
-		throw error;
+		const code = (error as DeliveryError).code;
+		if (code === 'stale_timestamp' || code === 'future_timestamp') throw error;
+		return undefined;
 	}
 }

@@ -98,11 +98,6 @@ export interface HmacVerification {
 	/** Allowed clock difference in seconds, both directions; 0 turns the check off. */
 	toleranceSec: number;
 	clock: Clock;
-	/**
-	 * Digests already computed for this request, by signed content, algorithm and secret: a
-	 * caller trying several schemes on one request (auto-detect) hashes the body once for each.
-	 */
-	digestCache?: Map<string, Buffer>;
 }
 
 export interface HmacVerified {
@@ -116,12 +111,63 @@ function hasUsableSecret(secrets: ReadonlyArray<string | Buffer>): boolean {
 	return false;
 }
 
-function cachedDigest(input: HmacVerification, secretIndex: number, compute: () => Buffer): Buffer {
-	if (!input.digestCache) return compute();
-	const key = `${input.scheme.signedContent}|${input.scheme.algorithm}|${secretIndex}`;
-	let digest = input.digestCache.get(key);
-	if (!digest) input.digestCache.set(key, (digest = compute()));
-	return digest;
+/**
+ * Presented signatures decoded for `scheme`: only values of the digest's length are kept (the
+ * others stay undefined), so comparing is always between equal lengths, as timingSafeEqual
+ * needs. The array has its final size from the start: this runs on every request.
+ */
+export function decodePresentedSignatures(scheme: HmacScheme, values: readonly string[]): Array<Buffer | undefined> {
+	const digestBytes = DIGEST_BYTES[scheme.algorithm];
+	const candidates = new Array<Buffer | undefined>(values.length);
+	for (let i = 0; i < values.length; i++) {
+		// A hex value of another length cannot hold this digest: it is not even decoded.
+		const bytes = scheme.encoding === 'hex' && values[i].length !== digestBytes * 2 ? undefined : decodeSignature(scheme.encoding, values[i]);
+		candidates[i] = bytes !== undefined && bytes.length === digestBytes ? bytes : undefined;
+	}
+	return candidates;
+}
+
+export interface HmacMatch {
+	scheme: HmacScheme;
+	/** Accepted secrets, current first; blank entries are skipped but keep their index. */
+	secrets: ReadonlyArray<string | Buffer>;
+	/** The body, and the timestamp and id where the signed content includes them. */
+	parts: SignedParts;
+	/** From {@link decodePresentedSignatures}. */
+	candidates: ReadonlyArray<Buffer | undefined>;
+	/**
+	 * Digests already computed for this request, by signed content, algorithm and secret: a
+	 * caller trying several schemes on one request (auto-detect) hashes the body once for each.
+	 */
+	digestCache?: Map<string, Buffer>;
+}
+
+/**
+ * The index of the secret whose HMAC equals one of the candidates (constant-time compare), or
+ * undefined. Never throws for a mismatch, so a caller trying several schemes pays no exception.
+ */
+export function matchingSecret(match: HmacMatch): number | undefined {
+	const { scheme, secrets, parts, candidates, digestCache } = match;
+	const head = signedHead(scheme.signedContent, parts);
+	// Iterate the configured list itself so the index points into `secrets` (a blank current
+	// secret must not make the previous one look current).
+	for (let secretIndex = 0; secretIndex < secrets.length; secretIndex++) {
+		const secret = secrets[secretIndex];
+		if (secret.length === 0) continue;
+		const key = `${scheme.signedContent}|${scheme.algorithm}|${secretIndex}`;
+		let expected = digestCache?.get(key);
+		if (!expected) {
+			expected = hmacOfParts(scheme.algorithm, secret, head, parts.body);
+			digestCache?.set(key, expected);
+		}
+		// Compare every candidate even after a match, so timing does not depend on position.
+		let matched = false;
+		for (const candidate of candidates) {
+			if (candidate !== undefined) matched = timingSafeEqual(candidate, expected) || matched;
+		}
+		if (matched) return secretIndex;
+	}
+	return undefined;
 }
 
 /**
@@ -146,20 +192,8 @@ export function verifyHmac(input: HmacVerification): HmacVerified {
 		throw new DeliveryError('missing_header', `The ${input.timestampHeaderName ?? 'timestamp'} header is missing`);
 	}
 
-	// Each presented signature is decoded once; only values of the digest's length are kept (the
-	// others stay undefined), so comparing is always between equal lengths, as timingSafeEqual
-	// needs. The array has its final size from the start: this runs on every request.
-	const digestBytes = DIGEST_BYTES[scheme.algorithm];
-	const values = signatureCandidates(input.signature, scheme.prefix);
-	const candidates = new Array<Buffer | undefined>(values.length);
-	let usable = 0;
-	for (let i = 0; i < values.length; i++) {
-		// A hex value of another length cannot hold this digest: it is not even decoded.
-		const bytes = scheme.encoding === 'hex' && values[i].length !== digestBytes * 2 ? undefined : decodeSignature(scheme.encoding, values[i]);
-		candidates[i] = bytes !== undefined && bytes.length === digestBytes ? bytes : undefined;
-		if (candidates[i] !== undefined) usable++;
-	}
-	if (usable === 0) {
+	const candidates = decodePresentedSignatures(scheme, signatureCandidates(input.signature, scheme.prefix));
+	if (candidates.every((candidate) => candidate === undefined)) {
 		throw new DeliveryError(
 			'bad_signature',
 			`The ${input.signatureHeaderName} header holds no ${scheme.encoding} ${scheme.algorithm} signature${
@@ -167,21 +201,8 @@ export function verifyHmac(input: HmacVerification): HmacVerified {
 			}`,
 		);
 	}
-
-	const head = signedHead(scheme.signedContent, input);
-	// Iterate the configured list itself so `secretIndex` points into `input.secrets` (a blank
-	// current secret must not make the previous one look current).
-	for (let secretIndex = 0; secretIndex < secrets.length; secretIndex++) {
-		const secret = secrets[secretIndex];
-		if (secret.length === 0) continue;
-		const expected = cachedDigest(input, secretIndex, () => hmacOfParts(scheme.algorithm, secret, head, input.body));
-		// Compare every candidate even after a match, so timing does not depend on position.
-		let matched = false;
-		for (const candidate of candidates) {
-			if (candidate !== undefined) matched = timingSafeEqual(candidate, expected) || matched;
-		}
-		if (matched) return { secretIndex, timestampSec };
-	}
+	const secretIndex = matchingSecret({ scheme, secrets, parts: input, candidates });
+	if (secretIndex !== undefined) return { secretIndex, timestampSec };
 	throw new DeliveryError(
 		'bad_signature',
 		'The signature does not match the body (was the body changed, or is the secret wrong?)',

@@ -168,6 +168,22 @@ describe('receiveSynchub: auto-detect', () => {
 		expectDeliveryError(() => receiveSynchub(delivery, autoMode(['']), clock), 'not_configured');
 	});
 
+	it('a v1, HMAC in webhook-signature with webhook-id but no timestamp (not Standard Webhooks) is still found as a plain HMAC', () => {
+		const headers = { 'webhook-id': 'msg_1', 'webhook-signature': `v1,${hmac('sha256', SECRET, SYNC_OK, 'base64')}` };
+		expect(receiveSynchub(makeDelivery(SYNC_OK, headers), autoMode(), clock).items[0].meta.verification).toMatchObject({
+			method: 'hmac',
+			detected: true,
+			header: 'webhook-signature',
+			prefix: 'v1,',
+			encoding: 'base64',
+			secretIndex: 0,
+		});
+	});
+
+	it('a stale timestamp header is refused before signature headers are looked for', () => {
+		expectDeliveryError(() => receiveSynchub(makeDelivery(SYNC_OK, { 'x-synchub-timestamp': String(NOW_SEC - 3600) }), autoMode(), clock), 'stale_timestamp');
+	});
+
 	it('redacts the signature headers when headers are included', () => {
 		const signature = `sha512=${hmac('sha512', SECRET, SYNC_OK, 'base64')}`;
 		const delivery = makeDelivery(SYNC_OK, { 'x-signature': signature, 'content-type': 'application/json' });

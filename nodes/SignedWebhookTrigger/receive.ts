@@ -6,7 +6,7 @@ import { bodyFingerprint } from '../shared/hmac';
 import { signedContentReplay } from '../shared/replay';
 import { SIGNATURE_PRESETS, type SignaturePresetId, verifyWithPreset } from '../shared/signaturePresets';
 import type { Clock } from '../shared/timestamps';
-import { parseJsonBody, parseWith } from '../shared/validation';
+import { decodeUtf8Body, parseJsonBody, parseJsonText, parseWith } from '../shared/validation';
 import {
 	classifySignedWebhookEvent,
 	type CustomEventTypeSource,
@@ -51,35 +51,18 @@ function verifyPreset(delivery: Delivery, v: PresetVerification, clock: Clock): 
 }
 
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** undefined for a malformed %-escape (or one that does not decode to UTF-8). */
-function decodedFormComponent(text: string): string | undefined {
+/** A form component (`+` is a space); a malformed %-escape, or one that is not UTF-8, is refused. */
+function decodeFormComponent(text: string): string {
 	try {
 		return decodeURIComponent(text.replace(/\+/g, ' '));
 	} catch {
-		return undefined;
-	}
-}
-
-function decodeFormComponent(text: string): string {
-	const decoded = decodedFormComponent(text);
-	if (decoded === undefined) throw new DeliveryError('bad_payload', 'The form body has a malformed %-escape');
-	return decoded;
-}
-
-function utf8Text(body: Buffer): string | undefined {
-	try {
-		return utf8.decode(body);
-	} catch {
-		return undefined;
+		throw new DeliveryError('bad_payload', 'The form body has a malformed %-escape');
 	}
 }
 
 /** A form's fields, the first value of a repeated one kept (as for headers). */
 function formFields(body: Buffer): Map<string, string> {
-	const text = utf8Text(body);
-	if (text === undefined) throw new DeliveryError('bad_payload', 'The body is not valid UTF-8');
+	const text = decodeUtf8Body(body);
 	if (text.trim() === '') throw new DeliveryError('bad_payload', 'The body is empty; a form was expected');
 	const fields = new Map<string, string>();
 	for (const pair of text.split('&')) {
@@ -102,7 +85,7 @@ function formFields(body: Buffer): Map<string, string> {
 function parseFormBody(body: Buffer): unknown {
 	const fields = formFields(body);
 	const payload = fields.get('payload');
-	return payload !== undefined ? parseJsonBody(Buffer.from(payload, 'utf8')) : Object.fromEntries(fields);
+	return payload !== undefined ? parseJsonText(payload) : Object.fromEntries(fields);
 }
 
 /** The verified bytes, parsed as the Content-Type says: a form, or JSON whatever else it says. */

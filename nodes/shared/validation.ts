@@ -60,12 +60,20 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *   the workflow could otherwise change the prototype of every object.
  */
 export function parseJsonBody(body: Buffer): unknown {
-	let text: string;
+	return parseJsonText(decodeUtf8Body(body));
+}
+
+/** The body as text; bytes that are not UTF-8 are refused (a lossy decode would hide them as U+FFFD). */
+export function decodeUtf8Body(body: Buffer): string {
 	try {
-		text = utf8.decode(body); // also drops a leading byte order mark
+		return utf8.decode(body); // also drops a leading byte order mark
 	} catch {
 		throw new DeliveryError('bad_payload', 'The body is not valid UTF-8');
 	}
+}
+
+/** JSON text parsed with {@link parseJsonBody}'s checks (empty, depth, prototype keys). */
+export function parseJsonText(text: string): unknown {
 	if (text.trim() === '') throw new DeliveryError('bad_payload', 'The body is empty; a JSON body was expected');
 	if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
 		throw new DeliveryError('bad_payload', `The JSON body nests more than ${MAX_JSON_DEPTH} levels deep`, 'The JSON body is nested too deeply');

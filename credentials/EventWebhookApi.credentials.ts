@@ -1,7 +1,7 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 import { allowedDomainsProperty } from './allowedDomains';
-import { receivedSecretNotice, secretField } from './secretFields';
+import { previousSecretField, receivedSecretNotice, secretField } from './secretFields';
 
 export class EventWebhookApi implements ICredentialType {
 	name = 'eventWebhookApi';
@@ -19,12 +19,7 @@ export class EventWebhookApi implements ICredentialType {
 			name: 'apiKey',
 			description: 'The API key entered in the sending system\'s webhook settings',
 		}),
-		secretField({
-			displayName: 'Previous API Key',
-			name: 'previousApiKey',
-			description: 'While rotating: the old key, still accepted. Leave empty otherwise.',
-			required: false,
-		}),
+		previousSecretField('Previous API Key', 'previousApiKey', 'While rotating: the old key, still accepted. Leave empty otherwise.'),
 		allowedDomainsProperty('the API key'),
 	];
 }

@@ -9,7 +9,7 @@ import {
 	vendorTriggerDescription,
 } from '../shared/n8n/triggerDescription';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
-import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
+import { getWebhookCredentials, rotatingSecrets } from '../shared/n8n/webhookCredentials';
 import { type EventWebhookSettings, receiveEventWebhook } from './receive';
 
 async function readEventWebhookSettings(ctx: IWebhookFunctions): Promise<EventWebhookSettings> {
@@ -18,7 +18,7 @@ async function readEventWebhookSettings(ctx: IWebhookFunctions): Promise<EventWe
 		const credentials = await getWebhookCredentials(ctx, 'eventWebhookApi');
 		settings.apiKey = {
 			headerName: ctx.getNodeParameter('headerName') as string,
-			keys: [credentials.apiKey, credentials.previousApiKey].map((key) => String(key ?? '')),
+			keys: rotatingSecrets(credentials, 'apiKey', 'previousApiKey'),
 		};
 	}
 	return settings;

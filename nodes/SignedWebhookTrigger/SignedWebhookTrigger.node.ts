@@ -8,12 +8,11 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
+import { credentialCheckedWebhookMethods, thrownMessage } from '../shared/n8n/credentialTests';
 import { hmacSchemeProperties, readHmacFields } from '../shared/n8n/hmacParameters';
 import { handleDelivery, readCommaSeparated, readCommonOptions, readTolerance, respondImmediately } from '../shared/n8n/trigger';
 import { commonOptions, RESPOND_WEBHOOKS, respondParameter, vendorTriggerDescription } from '../shared/n8n/triggerDescription';
-import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
-import { SIGNATURE_PRESETS } from '../shared/signaturePresets';
+import { getWebhookCredentials, rotatingSecrets } from '../shared/n8n/webhookCredentials';
 import { standardWebhooksKey } from '../shared/standardWebhooks';
 import { receiveSignedWebhook, type SignedWebhookSettings, type SignedWebhookVerification } from './receive';
 import { type CustomEventTypeSource, type SignedWebhookPreset, signedWebhookPreset } from './schema';
@@ -105,11 +104,9 @@ const eventTypeProperties: INodeProperties[] = [
 
 /** The preset's verification settings, from the node's parameters and its credential's secrets. */
 function readVerification(ctx: IWebhookFunctions, preset: SignedWebhookPreset, secrets: string[]): SignedWebhookVerification {
-	if (preset !== 'custom') {
-		// Presets that sign no time have no tolerance to read.
-		return { preset, secrets, toleranceSec: SIGNATURE_PRESETS[preset].timestamp.in === 'none' ? 0 : readTolerance(ctx) };
-	}
-	return { preset, secrets, toleranceSec: readTolerance(ctx), ...readHmacFields(ctx) };
+	// A preset that signs no time never uses the tolerance (its field is hidden).
+	const toleranceSec = readTolerance(ctx);
+	return preset === 'custom' ? { preset, secrets, toleranceSec, ...readHmacFields(ctx) } : { preset, secrets, toleranceSec };
 }
 
 function readCustomEventType(ctx: IWebhookFunctions): CustomEventTypeSource | undefined {
@@ -123,7 +120,7 @@ function readCustomEventType(ctx: IWebhookFunctions): CustomEventTypeSource | un
 async function readSignedWebhookSettings(ctx: IWebhookFunctions): Promise<SignedWebhookSettings> {
 	const preset = signedWebhookPreset(ctx.getNodeParameter('preset'));
 	const credentials = await getWebhookCredentials(ctx, CREDENTIAL);
-	const secrets = [credentials.secret, credentials.previousSecret].map((value) => String(value ?? ''));
+	const secrets = rotatingSecrets(credentials);
 	return {
 		...readCommonOptions(ctx),
 		verification: readVerification(ctx, preset, secrets),
@@ -135,13 +132,9 @@ async function readSignedWebhookSettings(ctx: IWebhookFunctions): Promise<Signed
 /** Standard Webhooks secrets are `whsec_<base64>`: named when the editor listens or the workflow is published. */
 function standardWebhooksSecretProblem(ctx: IHookFunctions, data: ICredentialDataDecryptedObject): string | undefined {
 	if (ctx.getNodeParameter('preset') !== 'standardWebhooks') return undefined;
-	for (const secret of [data.secret, data.previousSecret]) {
-		if (typeof secret !== 'string' || secret.trim() === '') continue;
-		try {
-			standardWebhooksKey(secret);
-		} catch (error) {
-			return (error as Error).message;
-		}
+	for (const secret of rotatingSecrets(data)) {
+		const problem = secret.trim() === '' ? undefined : thrownMessage(() => standardWebhooksKey(secret));
+		if (problem) return problem;
 	}
 	return undefined;
 }

@@ -4,7 +4,7 @@ import { handleDelivery, readCommonOptions, readList, readTolerance, respondImme
 import { commonOptions, EMPTY_MEANS_ALL_HINT, RESPOND_WEBHOOKS, respondParameter, vendorTriggerDescription } from '../shared/n8n/triggerDescription';
 import { hmacSchemeProperties, readHmacFields } from '../shared/n8n/hmacParameters';
 import { credentialCheckedWebhookMethods } from '../shared/n8n/credentialTests';
-import { getWebhookCredentials } from '../shared/n8n/webhookCredentials';
+import { getWebhookCredentials, rotatingSecrets } from '../shared/n8n/webhookCredentials';
 import { receiveSynchub, type SynchubSettings } from './receive';
 import type { SynchubVerification } from './verify';
 
@@ -15,7 +15,7 @@ async function readSynchubSettings(ctx: IWebhookFunctions): Promise<SynchubSetti
 	let verification: SynchubVerification = { mode: 'none' };
 	if (mode !== 'none') {
 		const credentials = await getWebhookCredentials(ctx, 'synchubWebhookApi');
-		const secrets = [credentials.secret, credentials.previousSecret].map((value) => String(value ?? ''));
+		const secrets = rotatingSecrets(credentials);
 		const toleranceSec = readTolerance(ctx);
 		verification =
 			mode === 'hmac'

@@ -12,7 +12,9 @@ import { standardWebhooksKey } from '../standardWebhooks';
  * the values are checked where an error is shown: when a trigger starts listening or its
  * workflow is published (`credentialCheckedWebhookMethods`), and when Send Webhook runs.
  */
-function thrownMessage(check: () => unknown): string | undefined {
+
+/** The message of what `check` throws, or undefined when it does not throw. */
+export function thrownMessage(check: () => unknown): string | undefined {
 	try {
 		check();
 		return undefined;

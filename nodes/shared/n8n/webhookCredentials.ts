@@ -64,3 +64,8 @@ export async function getWebhookCredentials(
 	value.catch(() => forget(key, entry));
 	return await value;
 }
+
+/** A credential's current and previous secret, as the verifiers take them (blank: none). */
+export function rotatingSecrets(credentials: ICredentialDataDecryptedObject, current = 'secret', previous = 'previousSecret'): string[] {
+	return [credentials[current], credentials[previous]].map((value) => String(value ?? ''));
+}

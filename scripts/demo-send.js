@@ -22,18 +22,16 @@ const TEMPLATES_DIR = path.join(REPO_ROOT, 'templates');
 const USER_FOLDER = path.join(REPO_ROOT, '.n8n-local');
 const DIST_OUTGOING = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'outgoing.js');
 const DIST_SYNCHUB = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'n8n', 'hmacParameters.js');
-const DIST_PRESETS = path.join(REPO_ROOT, 'dist', 'nodes', 'shared', 'signaturePresets.js');
 
 /** The package's signing code, built first when dist/ is missing. */
 function signing() {
-	if (![DIST_OUTGOING, DIST_SYNCHUB, DIST_PRESETS].every((file) => fs.existsSync(file))) {
+	if (!fs.existsSync(DIST_OUTGOING) || !fs.existsSync(DIST_SYNCHUB)) {
 		process.stderr.write('[demo-send] dist/ is missing: npm run build\n');
 		execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: ['ignore', 2, 2] });
 	}
 	const { signingHeaders, newDeliveryId } = require(DIST_OUTGOING);
 	const { SYNCHUB_DEFAULT_SCHEME, SYNCHUB_DEFAULT_HEADER } = require(DIST_SYNCHUB);
-	const { signWithPreset } = require(DIST_PRESETS);
-	return { signingHeaders, newDeliveryId, signWithPreset, SYNCHUB_DEFAULT_SCHEME, SYNCHUB_DEFAULT_HEADER };
+	return { signingHeaders, newDeliveryId, SYNCHUB_DEFAULT_SCHEME, SYNCHUB_DEFAULT_HEADER };
 }
 
 /** The credentials file of the local n8n: the one npm start imported. */
@@ -135,7 +133,7 @@ const SAMPLES = [
 		note: 'a push as GitHub signs it (X-Hub-Signature-256); Route by event sends it to Push',
 		valid: ({ secret, sign }) => {
 			const body = JSON.stringify({ ref: 'refs/heads/main', pusher: { name: 'demo' }, repository: { full_name: 'demo/repo' }, commits: [{ id: 'c0ffee', message: 'Demo commit', url: 'https://github.com/demo/repo/commit/c0ffee' }] });
-			const signature = sign.signWithPreset('github', { secret: secret('webhookHmacSecretApi').secret, body: Buffer.from(body), timestampSec: nowSec(), id: '' });
+			const signature = sign.signingHeaders({ scheme: 'preset', preset: 'github', secret: secret('webhookHmacSecretApi').secret }, Buffer.from(body), '', Date.now());
 			return { headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': crypto.randomUUID(), ...signature }, body };
 		},
 		bad: (_ctx, valid) => ({ ...valid, body: valid.body.replace('Demo commit', 'Changed commit'), what: 'a body changed after signing' }),
